@@ -1,0 +1,193 @@
+"""Command line: ``playbooklint check|lifecycle|rules|explain``.
+
+Exit codes: 0 no errors, 1 errors found, 2 usage, configuration or internal error. Click's own
+defaults (1 for ClickException, tracebacks for bugs) are remapped in ``main``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import ConfigError
+
+REPORT_URL = "https://github.com/playbooklint/playbooklint/issues"
+
+
+def _write(text: str, output_file: str | None) -> None:
+    if output_file:
+        try:
+            Path(output_file).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot write {output_file}: {exc.strerror or exc}") from None
+    else:
+        click.echo(text, nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="playbooklint", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Check a DocFX / Microsoft Docs playbook docset before it is published: front matter
+    against a schema, links, images and anchors with DocFX's rules, includes, and the lifecycle."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Config file to use instead of the nearest .playbooklint.toml / pyproject.toml.")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--max-file-size", type=click.IntRange(min=0), help="Skip (and report) files larger than this "
+              "many bytes; 0 for no limit. Default 2 MB.")
+def check(paths: tuple[Path, ...], output_format: str, config_path: Path | None, output_file: str | None,
+          max_file_size: int | None) -> None:
+    """Check PATHS (folders or files; default: the current folder).
+
+    A file is judged inside the docset it belongs to: the config's root, else the nearest folder
+    holding docfx.json, else the folder given.
+    """
+    from .engine import lint
+    from .report import counts, render_json, render_text
+
+    if config_path is not None and not config_path.is_file():
+        raise ConfigError(f"config file not found: {config_path}")
+    result = lint(list(paths) or [Path(".")], config_path=config_path,
+                  overrides={"max_file_size": max_file_size})
+    text = render_json(result) if output_format == "json" else render_text(result)
+    _write(text, output_file)
+    sys.exit(1 if counts(result)["errors"] else 0)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path), default=Path("."))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+def lifecycle(path: Path, output_format: str, config_path: Path | None) -> None:
+    """Show the lifecycle as playbooklint understands it: the phases in order, their titles, and
+    which pages and TOC sections list which phases."""
+    from .config import find_config_file, load_config
+    from .discover import find_root
+    from .engine import build_docset
+    from .lifecycle import lifecycle_of
+    from .report import display_path
+
+    config = load_config(config_path or find_config_file(path.resolve()))
+    root = find_root(path, config)
+    docset, _ = build_docset(root, config)
+    found = lifecycle_of(docset)
+    if output_format == "json":
+        payload: dict[str, Any] = {"root": str(root), "lifecycle": None}
+        if found is not None:
+            payload["lifecycle"] = {
+                "source": found.source,
+                "describe": found.describe_source(),
+                "phases": [{"number": p.number, "title": p.title, "path": p.path} for p in found.phases],
+                "listings": [
+                    {"path": li.path, "kind": li.kind, "line": li.line,
+                     "phases": [found.phases[item[3]].path for item in li.items]}
+                    for li in found.listings
+                ],
+            }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    if found is None:
+        heading = config.lifecycle_heading or "Phases"
+        click.echo(f"No lifecycle in {display_path(root, '.')}: no lifecycle.phases configured and no "
+                   f"ordered list of page links under a heading containing '{heading}' in {config.index}.")
+        return
+    click.echo(f"Lifecycle of {display_path(root, '.')}: {len(found.phases)} phases, "
+               f"from {found.describe_source()}")
+    width = max(len(p.title) for p in found.phases) if found.phases else 0
+    for phase in found.phases:
+        click.echo(f"  {phase.number:>3}. {phase.title:<{width}}  {phase.path}")
+    click.echo("")
+    click.echo("Listed in:")
+    for listing in found.listings:
+        positions = [item[3] for item in listing.items]
+        in_order = positions == sorted(positions)
+        span = ", ".join(found.phases[p].title for p in positions)
+        what = "TOC section" if listing.kind == "toc" else ("ordered list" if listing.ordered else "list")
+        flag = "" if in_order else "  (out of order)"
+        click.echo(f"  {listing.path}:{listing.line}  {what}, {len(positions)} phases: {span}{flag}")
+    if not found.listings:
+        click.echo("  (nothing lists two or more phases)")
+
+
+@cli.command(name="rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_command(output_format: str) -> None:
+    """List every rule: code, name, default severity, summary."""
+    from .rules import RULES
+
+    if output_format == "json":
+        click.echo(json.dumps([
+            {"code": r.code, "name": r.name, "severity": r.severity if r.enabled else "off",
+             "summary": r.summary}
+            for r in RULES
+        ], indent=2))
+        return
+    width = max(len(r.name) for r in RULES)
+    for r in RULES:
+        severity = r.severity if r.enabled else "off"
+        click.echo(f"{r.code}  {r.name:<{width}}  {severity:<7}  {r.summary}")
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Show a rule's documentation (by name or code)."""
+    from .rules import lookup
+
+    found = lookup(rule)
+    if found is None:
+        raise ConfigError(f"unknown rule '{rule}'; see 'playbooklint rules'")
+    default = found.severity if found.enabled else f"off (enable with {found.name} = \"{found.severity}\")"
+    click.echo(f"{found.code} {found.name}  (default: {default})\n")
+    click.echo(found.doc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the exit code, without tracebacks for users."""
+    try:
+        cli.main(args=argv, prog_name="playbooklint", standalone_mode=False)
+        return 0
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.UsageError as exc:
+        exc.show()
+        return 2
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except ConfigError as exc:
+        click.echo(f"playbooklint: error: {exc}", err=True)
+        return 2
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        click.echo("Aborted.", err=True)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - never a traceback for a user
+        click.echo(f"playbooklint: internal error: {type(exc).__name__}: {exc}\n"
+                   f"Please report it at {REPORT_URL} with the command and 'playbooklint --version'.",
+                   err=True)
+        return 2
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

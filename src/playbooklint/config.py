@@ -1,0 +1,233 @@
+"""Configuration: ``.playbooklint.toml`` or ``[tool.playbooklint]`` in ``pyproject.toml``.
+
+Found by walking up from the checked path (``--config`` overrides); validated with a JSON Schema so
+a bad key is reported with its name. Merge order: rule defaults < file < command line.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CONFIG_NAMES = (".playbooklint.toml", "pyproject.toml")
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+
+_SEVERITY = {"enum": ["error", "warning", "off"]}
+_RULE_VALUE = {
+    "oneOf": [
+        {"type": "boolean"},
+        _SEVERITY,
+        {
+            "type": "object",
+            "properties": {"severity": _SEVERITY},
+            "required": ["severity"],
+        },
+    ]
+}
+_GLOBS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+
+CONFIG_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "root": {"type": "string", "minLength": 1},
+        "schema": {"type": "string", "minLength": 1},
+        "index": {"type": "string", "minLength": 1},
+        "includes": _GLOBS,
+        "exclude": _GLOBS,
+        "extend-exclude": _GLOBS,
+        "url-base": {
+            "oneOf": [
+                {"type": "string", "pattern": "^/"},
+                {"type": "array", "items": {"type": "string", "pattern": "^/"}},
+            ]
+        },
+        "allow-outside": _GLOBS,
+        "external-includes": _GLOBS,
+        "redirects": _GLOBS,
+        "max-file-size": {"type": "integer", "minimum": 0},
+        "lifecycle": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "heading": {"type": "string", "minLength": 1},
+                "phases": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                "previous": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                "next": {"type": "array", "items": {"type": "string", "minLength": 1}},
+            },
+        },
+        "rules": {"type": "object", "additionalProperties": _RULE_VALUE},
+        "per-file-ignores": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        },
+    },
+}
+
+
+class ConfigError(Exception):
+    """A configuration or usage problem: reported in one line, exit code 2."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings for one run. Paths are absolute; globs are relative to the docset root."""
+
+    path: Path | None = None
+    """The config file read, if any."""
+    root: Path | None = None
+    """``root`` from config (absolute); None lets discovery decide."""
+    schema: Path | None = None
+    """A user's page schema; None means the bundled one."""
+    index: str = "index.md"
+    """The index page, relative to the root."""
+    includes: tuple[str, ...] = ()
+    """Extra globs of include files (any ``includes/`` folder always counts)."""
+    exclude: tuple[str, ...] = ()
+    """Globs of files and folders not to check."""
+    url_base: tuple[str, ...] = ()
+    """Site paths that map onto the docset root, e.g. ``/iis/``."""
+    allow_outside: tuple[str, ...] = ()
+    """Globs (relative to the root, may start with ``../``) that links may leave the root for."""
+    external_includes: tuple[str, ...] = ()
+    """Globs of includes that come from another repository at build time."""
+    redirects: tuple[str, ...] = ()
+    """Redirection files (relative to the config file); default: found beside the docset."""
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    """Files larger than this are reported and skipped; 0 means no limit."""
+    lifecycle_heading: str | None = None
+    """Heading (substring, any case) above the index page's phase list; None means "Phases"."""
+    lifecycle_phases: tuple[str, ...] = ()
+    """Phase pages in order, relative to the root; empty means read them from the index page."""
+    previous_words: tuple[str, ...] = ("Previous",)
+    """Link texts that start a "previous phase" link."""
+    next_words: tuple[str, ...] = ("Next",)
+    """Link texts that start a "next phase" link."""
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Rule name or code -> {"severity": "error"|"warning"|"off", ...options}."""
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Glob -> rule names, codes or code prefixes ignored in matching files."""
+
+
+def _error_path(error: jsonschema.ValidationError) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "(top level)"
+
+
+def validate(data: dict[str, Any], source: str) -> None:
+    validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if not errors:
+        return
+    error = errors[0]
+    if error.validator == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - known)
+        where = _error_path(error)
+        prefix = "" if where == "(top level)" else f"{where}."
+        raise ConfigError(f"{source}: unknown key '{prefix}{unknown[0]}'")
+    if error.validator == "oneOf" and error.absolute_path and error.absolute_path[0] == "rules":
+        raise ConfigError(
+            f"{source}: {_error_path(error)} must be \"error\", \"warning\", \"off\", true, false "
+            f"or a table with a severity, not {error.instance!r}"
+        )
+    raise ConfigError(f"{source}: {_error_path(error)}: {error.message}")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _section(path: Path) -> dict[str, Any] | None:
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        return tool.get("playbooklint") if isinstance(tool, dict) else None
+    return data
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest ``.playbooklint.toml``, or ``pyproject.toml`` with ``[tool.playbooklint]``."""
+    here = start if start.is_dir() else start.parent
+    for folder in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                if name == "pyproject.toml" and _section(candidate) is None:
+                    continue
+                return candidate
+    return None
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def normalize_rule_value(value: Any) -> dict[str, Any]:
+    if value is True:
+        return {}
+    if value is False:
+        return {"severity": "off"}
+    if isinstance(value, str):
+        return {"severity": value}
+    return dict(value)
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate a config file (None -> defaults)."""
+    if path is None:
+        return Config()
+    path = path.resolve()
+    data = _section(path)
+    if data is None:
+        if path.name == "pyproject.toml":
+            return Config(path=path)
+        data = {}
+    validate(data, str(path))
+    base = path.parent
+    lifecycle = data.get("lifecycle", {})
+    max_size = data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
+    return Config(
+        path=path,
+        root=(base / data["root"]).resolve() if "root" in data else None,
+        schema=(base / data["schema"]).resolve() if "schema" in data else None,
+        index=data.get("index", "index.md"),
+        includes=_tuple(data.get("includes")),
+        exclude=_tuple(data.get("exclude")) + _tuple(data.get("extend-exclude")),
+        url_base=tuple(b if b.endswith("/") else b + "/" for b in _tuple(data.get("url-base"))),
+        allow_outside=_tuple(data.get("allow-outside")),
+        external_includes=_tuple(data.get("external-includes")),
+        redirects=tuple(str((base / r).resolve()) for r in _tuple(data.get("redirects"))),
+        max_file_size=max_size,
+        lifecycle_heading=lifecycle.get("heading"),
+        lifecycle_phases=_tuple(lifecycle.get("phases")),
+        previous_words=_tuple(lifecycle.get("previous")) or ("Previous",),
+        next_words=_tuple(lifecycle.get("next")) or ("Next",),
+        rules={str(k): normalize_rule_value(v) for k, v in data.get("rules", {}).items()},
+        per_file_ignores={str(k): tuple(v) for k, v in data.get("per-file-ignores", {}).items()},
+    )
+
+
+def with_overrides(config: Config, **changes: Any) -> Config:
+    """A copy with command-line values applied (None values are ignored)."""
+    return replace(config, **{k: v for k, v in changes.items() if v is not None})

@@ -1,0 +1,258 @@
+"""Find the docset root and list what is in it: one walk, nothing read outside the root."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wcmatch import glob as wcglob
+
+from .config import Config
+
+_FLAGS = wcglob.GLOBSTAR | wcglob.BRACE | wcglob.DOTGLOB | wcglob.FORCEUNIX
+SKIP_DIRS = frozenset({".git", "node_modules"})
+ROOT_MARKERS = ("index.md", "toc.yml", "TOC.yml")
+
+
+class Globs:
+    """A compiled set of globs (``**``, ``*``, ``?``, ``{a,b}``) matched against POSIX paths."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        cleaned = []
+        for pattern in patterns:
+            pattern = pattern.strip().replace("\\", "/")
+            if pattern.startswith("~/"):
+                pattern = pattern[2:]
+            elif pattern.startswith("./"):
+                pattern = pattern[2:]
+            if pattern.endswith("/"):
+                pattern += "**"
+            cleaned.append(pattern)
+        self.patterns = tuple(cleaned)
+        self._matcher = wcglob.compile(list(cleaned), flags=_FLAGS) if cleaned else None
+
+    def __bool__(self) -> bool:
+        return self._matcher is not None
+
+    def match(self, path: str) -> bool:
+        return self._matcher is not None and bool(self._matcher.match(path))
+
+    def match_or_parent(self, path: str) -> bool:
+        """True when the path or one of its folders matches (``drafts`` excludes ``drafts/a.md``)."""
+        if self._matcher is None:
+            return False
+        while path:
+            if self._matcher.match(path):
+                return True
+            path = posixpath.dirname(path)
+        return False
+
+
+def find_root(path: Path, config: Config, cwd: Path | None = None) -> Path:
+    """The docset root for a checked path.
+
+    ``root`` from config; else the nearest ancestor holding ``docfx.json``; else the directory
+    given. For a single file outside any docfx docset: the highest folder above it (within the
+    working directory) that holds an ``index.md`` or ``toc.yml``, else its own folder.
+    """
+    if config.root is not None:
+        return config.root
+    path = path.resolve()
+    start = path if path.is_dir() else path.parent
+    for folder in (start, *start.parents):
+        if (folder / "docfx.json").is_file():
+            return folder
+    if path.is_dir():
+        return path
+    cwd = (cwd or Path.cwd()).resolve()
+    chain = [start, *start.parents]
+    if start == cwd or cwd in start.parents:
+        chain = chain[: chain.index(cwd) + 1]
+    else:
+        chain = chain[:1] + [f for f in chain[1:] if any((f / m).is_file() for m in ROOT_MARKERS)][:1]
+    marked = [f for f in chain if any((f / m).is_file() for m in ROOT_MARKERS)]
+    return marked[-1] if marked else start
+
+
+def is_within(path: str) -> bool:
+    """True for a normalised relative POSIX path that stays inside the root."""
+    return path != ".." and not path.startswith("../") and not path.startswith("/")
+
+
+@dataclass
+class FileIndex:
+    """Every file and folder under the root, by exact root-relative POSIX path.
+
+    Built from directory listings, so case is compared with what is really on disk on every OS.
+    Symlinks are never followed out of the root: a link whose target leaves it is recorded as an
+    escape, and its target is neither opened nor stat'ed.
+    """
+
+    root: str
+    files: set[str] = field(default_factory=set)
+    dirs: set[str] = field(default_factory=lambda: {""})
+    escapes: dict[str, str] = field(default_factory=dict)
+    """Symlink path -> where it points (outside the root)."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Symlinked folder inside the root -> its target folder (root-relative)."""
+    _lower: dict[str, list[str]] | None = None
+    _by_name: dict[str, list[str]] | None = None
+    _children: dict[str, list[str]] | None = None
+
+    @property
+    def lower(self) -> dict[str, list[str]]:
+        if self._lower is None:
+            lower: dict[str, list[str]] = {}
+            for path in self.files | self.dirs:
+                lower.setdefault(path.lower(), []).append(path)
+            self._lower = lower
+        return self._lower
+
+    @property
+    def by_name(self) -> dict[str, list[str]]:
+        """Lower-case file name -> files with that name."""
+        if self._by_name is None:
+            by_name: dict[str, list[str]] = {}
+            for path in sorted(self.files):
+                by_name.setdefault(posixpath.basename(path).lower(), []).append(path)
+            self._by_name = by_name
+        return self._by_name
+
+    def children(self, folder: str) -> list[str]:
+        """Names of the files and folders directly in a folder."""
+        if self._children is None:
+            children: dict[str, list[str]] = {}
+            for path in self.files | self.dirs:
+                if path:
+                    children.setdefault(posixpath.dirname(path), []).append(posixpath.basename(path))
+            self._children = children
+        return self._children.get(folder, [])
+
+    def canonical(self, path: str) -> str:
+        """Follow symlinked folders inside the root (bounded; loops end as-is)."""
+        for _ in range(40):
+            for alias, target in self.aliases.items():
+                if path == alias or path.startswith(alias + "/"):
+                    path = posixpath.normpath(target + path[len(alias):]) if target else path[len(alias) + 1:]
+                    break
+            else:
+                return path
+        return path
+
+
+def _symlink_target(root: str, rel: str) -> str:
+    """Where a symlink points, root-relative and normalised, read with readlink only."""
+    target = os.readlink(os.path.join(root, rel))
+    if os.path.isabs(target):
+        try:
+            rel_target = os.path.relpath(target, root)
+        except ValueError:  # another drive on Windows
+            return "../" + target
+    else:
+        rel_target = os.path.join(posixpath.dirname(rel), target)
+    return posixpath.normpath(rel_target.replace(os.sep, "/"))
+
+
+def scan(root: Path) -> FileIndex:
+    """Walk the root once (not following symlinks), skipping ``.git`` and ``node_modules``."""
+    root_str = str(root)
+    index = FileIndex(root_str)
+    links: list[tuple[str, bool]] = []
+    for folder, dirnames, filenames in os.walk(root_str, followlinks=False):
+        rel_folder = os.path.relpath(folder, root_str).replace(os.sep, "/")
+        rel_folder = "" if rel_folder == "." else rel_folder
+        keep = []
+        for name in dirnames:
+            if name in SKIP_DIRS:
+                continue
+            rel = f"{rel_folder}/{name}" if rel_folder else name
+            if os.path.islink(os.path.join(folder, name)):
+                links.append((rel, True))
+            else:
+                keep.append(name)
+                index.dirs.add(rel)
+        dirnames[:] = keep
+        for name in filenames:
+            rel = f"{rel_folder}/{name}" if rel_folder else name
+            if os.path.islink(os.path.join(folder, name)):
+                links.append((rel, False))
+            else:
+                index.files.add(rel)
+    # resolve symlinks by reading links only: a target outside the root is never touched
+    pending = list(links)
+    for _ in range(40):
+        unresolved = []
+        for rel, _is_dir in pending:
+            try:
+                target = _symlink_target(root_str, rel)
+            except OSError:
+                continue
+            if not is_within(target):
+                index.escapes[rel] = target
+                index.files.add(rel)
+                continue
+            target = index.canonical(target)
+            if target in index.files:
+                index.files.add(rel)
+            elif target in index.dirs:
+                index.aliases[rel] = target
+                index.dirs.add(rel)
+            elif target in index.escapes:
+                index.escapes[rel] = index.escapes[target]
+                index.files.add(rel)
+            else:
+                unresolved.append((rel, _is_dir))
+        if len(unresolved) == len(pending):
+            break
+        pending = unresolved
+    return index
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What one docset run covers."""
+
+    root: Path
+    index: FileIndex
+    sources: tuple[str, ...]
+    """Files to parse (Markdown pages, include files and TOCs), root-relative, sorted."""
+    selected: frozenset[str] | None
+    """Files whose findings are reported; None means all."""
+
+
+def is_source(rel: str) -> bool:
+    lower = rel.lower()
+    return lower.endswith(".md") or posixpath.basename(lower) == "toc.yml"
+
+
+def discover(root: Path, index: FileIndex, config: Config, targets: list[Path] | None) -> Discovery:
+    """Sources under the root (excludes applied), and which of them the user asked about."""
+    exclude = Globs(config.exclude)
+    sources = []
+    for rel in sorted(index.files):
+        if not is_source(rel):
+            continue
+        parts = rel.split("/")
+        if any(part.startswith(".") for part in parts[:-1]):
+            continue
+        if exclude.match_or_parent(rel):
+            continue
+        sources.append(rel)
+    selected: set[str] | None = None
+    if targets:
+        selected = set()
+        source_set = set(sources)
+        for target in targets:
+            rel = os.path.relpath(target.resolve(), root).replace(os.sep, "/")
+            if rel == ".":
+                selected = None
+                break
+            if rel in source_set:
+                selected.add(rel)
+            else:
+                prefix = rel + "/"
+                selected.update(s for s in sources if s.startswith(prefix))
+    return Discovery(root, index, tuple(sources), frozenset(selected) if selected is not None else None)

@@ -1,0 +1,171 @@
+"""What DocFX's own files tell us: ``docfx.json`` metadata and content globs, and redirections.
+
+These are configuration files: they are read from the docset root (``docfx.json``) and from the
+root and its parents up to the repository root (``.openpublishing.redirection*.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .discover import Globs, is_within
+from .model import Problem
+
+REPO_MARKERS = (".git", ".openpublishing.publish.config.json")
+
+
+def strip_json_comments(text: str) -> str:
+    """Remove ``//`` and ``/* */`` comments outside strings (DocFX's files allow them)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    in_string = False
+    while i < n:
+        ch = text[i]
+        if in_string:
+            out.append(ch)
+            if ch == "\\" and i + 1 < n:
+                out.append(text[i + 1])
+                i += 2
+                continue
+            if ch == '"':
+                in_string = False
+            i += 1
+        elif ch == '"':
+            in_string = True
+            out.append(ch)
+            i += 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            segment = text[i: n if end < 0 else end + 2]
+            out.append("\n" * segment.count("\n"))  # keep line numbers for error messages
+            i = n if end < 0 else end + 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _load_json(path: Path) -> tuple[Any, str | None]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"cannot read {path.name}: {exc}"
+    try:
+        return json.loads(strip_json_comments(text)), None
+    except json.JSONDecodeError as exc:
+        return None, f"{path.name} is not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
+
+
+@dataclass
+class DocfxInfo:
+    """Metadata and content globs from ``docfx.json`` (empty when there is none)."""
+
+    global_metadata: dict[str, Any] = field(default_factory=dict)
+    file_metadata: list[tuple[str, Globs, Any]] = field(default_factory=list)
+    content: list[tuple[Globs, Globs]] = field(default_factory=list)
+    """(files, exclude) of each ``build.content`` entry."""
+
+    def metadata_for(self, rel: str) -> dict[str, Any]:
+        """Global metadata, then each matching ``fileMetadata`` glob in order (later wins)."""
+        merged = dict(self.global_metadata)
+        for key, globs, value in self.file_metadata:
+            if globs.match(rel):
+                merged[key] = value
+        return merged
+
+    def is_content(self, rel: str) -> bool:
+        """True when ``build.content`` publishes this file (always True without docfx.json)."""
+        if not self.content:
+            return True
+        return any(files.match(rel) and not exclude.match(rel) for files, exclude in self.content)
+
+
+def load_docfx(root: Path) -> tuple[DocfxInfo, list[Problem]]:
+    path = root / "docfx.json"
+    if not path.is_file():
+        return DocfxInfo(), []
+    data, error = _load_json(path)
+    if error is not None:
+        return DocfxInfo(), [Problem(1, 1, f"{error}; its metadata is not applied", path="docfx.json",
+                                     rule="config-file-invalid")]
+    build = data.get("build", {}) if isinstance(data, dict) else {}
+    if not isinstance(build, dict):
+        build = {}
+    info = DocfxInfo()
+    global_metadata = build.get("globalMetadata")
+    if isinstance(global_metadata, dict):
+        info.global_metadata = global_metadata
+    file_metadata = build.get("fileMetadata")
+    if isinstance(file_metadata, dict):
+        for key, mapping in file_metadata.items():
+            if isinstance(mapping, dict):
+                for pattern, value in mapping.items():
+                    info.file_metadata.append((key, Globs([pattern]), value))
+    for entry in build.get("content", []) or []:
+        if isinstance(entry, dict) and not entry.get("src"):
+            files = entry.get("files", [])
+            exclude = entry.get("exclude", [])
+            files = [files] if isinstance(files, str) else [f for f in files if isinstance(f, str)]
+            exclude = [exclude] if isinstance(exclude, str) else [e for e in exclude if isinstance(e, str)]
+            info.content.append((Globs(files), Globs(exclude)))
+    return info, []
+
+
+def _repository_folders(root: Path) -> list[Path]:
+    """The root and its parents up to (and including) the repository root."""
+    folders = []
+    for folder in (root, *root.parents):
+        folders.append(folder)
+        if any((folder / marker).exists() for marker in REPO_MARKERS):
+            break
+    else:
+        return [root]
+    return folders
+
+
+def _display(path: Path, root: Path) -> str:
+    return os.path.relpath(path, root).replace(os.sep, "/")
+
+
+def load_redirects(root: Path, configured: tuple[str, ...] = ()) -> tuple[dict[str, str], list[Problem]]:
+    """Root-relative source path -> redirect URL, from every redirection file found."""
+    if configured:
+        files = [Path(p) for p in configured]
+        repo_root = files[0].parent if files else root
+    else:
+        folders = _repository_folders(root)
+        repo_root = folders[-1]
+        files = []
+        for folder in folders:
+            files.extend(sorted(folder.glob(".openpublishing.redirection*.json")))
+    redirects: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path in files:
+        data, error = _load_json(path)
+        if error is not None:
+            problems.append(Problem(1, 1, f"{error}; its redirections are ignored", path=_display(path, root),
+                                    rule="config-file-invalid"))
+            continue
+        entries = data.get("redirections", []) if isinstance(data, dict) else []
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict):
+                continue
+            url = entry.get("redirect_url")
+            if "source_path_from_root" in entry:
+                source = repo_root / str(entry["source_path_from_root"]).lstrip("/")
+            elif "source_path" in entry:
+                source = path.parent / str(entry["source_path"])
+            else:
+                continue
+            rel = posixpath.normpath(_display(source, root))
+            if is_within(rel) and isinstance(url, str):
+                redirects[rel] = url
+    return redirects, problems

@@ -1,0 +1,344 @@
+"""The Docset: every cross-file question, answered once.
+
+Which file a link resolves to (DocFX's rules), which anchors a page has (with its includes), who
+includes whom, which pages something points at. Answers are cached: each distinct
+(folder, target) is resolved once and each page's anchor set is computed once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import unquote
+
+from .config import Config
+from .discover import FileIndex, Globs, is_within
+from .docfx import DocfxInfo
+from .model import Include, Link, Page, Problem
+from .slug import unique_slugs
+
+Status = Literal["ok", "missing", "case", "outside", "allowed", "external", "empty", "self", "redirected"]
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+MAX_INCLUDE_DEPTH = 16
+PAGE_SUFFIXES = (".md", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """Where a link or include target leads."""
+
+    status: Status
+    """ok, missing, case (exists with other case), outside, allowed (outside but allowed),
+    external (a URL), empty, self (``#fragment`` on the same page), redirected."""
+    path: str | None = None
+    """Root-relative path: the file reached (ok, case: the real path), or the one wanted."""
+    fragment: str | None = None
+    """Percent-decoded fragment, None when there is none."""
+    detail: str = ""
+    """Redirect URL, escaped symlink target, or why a folder does not resolve."""
+    wanted: str | None = None
+    """For case mismatches: the path as written (normalised)."""
+
+
+def is_page_path(path: str) -> bool:
+    return path.lower().endswith(".md")
+
+
+class Docset:
+    """All parsed pages of one docset root, with the cross-file answers rules need."""
+
+    def __init__(
+        self,
+        root: Path,
+        pages: dict[str, Page],
+        files: FileIndex,
+        config: Config,
+        docfx: DocfxInfo | None = None,
+        redirects: dict[str, str] | None = None,
+        problems: list[Problem] | None = None,
+        validator: Any = None,
+    ) -> None:
+        self.root = root
+        self.pages = pages
+        self.files = files
+        self.config = config
+        self.docfx = docfx or DocfxInfo()
+        self.redirects = redirects or {}
+        self.problems = problems or []
+        """Problems found while loading the docset's own files (docfx.json, redirections)."""
+        self.validator = validator
+        """The page metadata schema validator."""
+        self.memo: dict[tuple[str, str], Any] = {}
+        """Per-page results that more than one rule reads (computed once)."""
+        self._include_globs = Globs(config.includes)
+        self._allow_outside = Globs(config.allow_outside)
+        self._external_includes = Globs(config.external_includes)
+        self._resolved: dict[tuple[str, str, bool], Resolved] = {}
+        self._anchors: dict[str, frozenset[str] | None] = {}
+
+    # ------------------------------------------------------------------ what a file is
+
+    def is_include(self, rel: str) -> bool:
+        """Include files: anything in an ``includes`` folder, or matching config ``includes``."""
+        parts = rel.lower().split("/")[:-1]
+        return "includes" in parts or self._include_globs.match(rel)
+
+    def is_index(self, rel: str) -> bool:
+        return rel == self.config.index
+
+    def markdown_pages(self) -> Iterator[Page]:
+        """Parsed Markdown files that are pages (not include files), in path order."""
+        for rel in sorted(self.pages):
+            page = self.pages[rel]
+            if page.kind == "markdown" and not self.is_include(rel):
+                yield page
+
+    def tocs(self) -> Iterator[Page]:
+        for rel in sorted(self.pages):
+            if self.pages[rel].kind == "toc":
+                yield self.pages[rel]
+
+    # ------------------------------------------------------------------ resolution
+
+    def resolve(self, source: str, target: str, *, toc: bool = False) -> Resolved:
+        """Resolve a link target written in ``source`` (root-relative) with DocFX's rules."""
+        folder = posixpath.dirname(source)
+        key = (folder, target, toc)
+        cached = self._resolved.get(key)
+        if cached is None:
+            cached = self._resolve(folder, target, toc)
+            self._resolved[key] = cached
+        return cached
+
+    def _resolve(self, folder: str, target: str, toc: bool) -> Resolved:
+        raw = target.strip()
+        if raw.startswith("<") and raw.endswith(">"):
+            raw = raw[1:-1].strip()
+        if not raw:
+            return Resolved("empty")
+        if _DRIVE.match(raw):
+            return Resolved("outside", raw.replace("\\", "/"))
+        if _SCHEME.match(raw) or raw.startswith("//") or raw.startswith("\\\\"):
+            return Resolved("external")
+        path, hash_mark, fragment_raw = raw.partition("#")
+        fragment = unquote(fragment_raw) if hash_mark else None
+        path = path.split("?", 1)[0].replace("\\", "/")
+        path = unquote(path)
+        if not path:
+            return Resolved("self", None, fragment) if fragment is not None else Resolved("empty")
+        candidates_from_url = False
+        if path.startswith("~/") or path == "~":
+            base, path = "", path[2:]
+        elif path.startswith("/"):
+            for url_base in self.config.url_base:
+                if path.startswith(url_base) or path + "/" == url_base:
+                    base, path = "", path[len(url_base):]
+                    candidates_from_url = True
+                    break
+            else:
+                return Resolved("external")
+        else:
+            base = folder
+        joined = posixpath.normpath(posixpath.join(base, path)) if path else (base or ".")
+        if joined == ".":
+            joined = ""
+        if not is_within(joined):
+            if self._allow_outside.match(joined):
+                return Resolved("allowed", joined, fragment)
+            return Resolved("outside", joined, fragment)
+        escaped = self._escape_of(joined)
+        if escaped is not None:
+            return Resolved("outside", joined, fragment, f"symbolic link to {escaped}")
+        canonical = self.files.canonical(joined)
+        candidates = [canonical]
+        if candidates_from_url:
+            stem = canonical.rstrip("/")
+            candidates += [f"{stem}.md", f"{stem}/index.md", f"{stem}.yml", f"{stem}/index.yml"]
+        for candidate in candidates:
+            found = self._existing(candidate, toc)
+            if found is not None:
+                return Resolved("ok", found, fragment)
+        if canonical in self.files.dirs:
+            what = "toc.yml or index.md" if toc else "index.md or index.yml"
+            return Resolved("missing", canonical, fragment, f"folder without {what}")
+        for candidate in candidates:
+            real = self._case_variant(candidate, toc)
+            if real is not None:
+                return Resolved("case", real, fragment, wanted=candidate)
+        for candidate in candidates:
+            if candidate in self.redirects:
+                return Resolved("redirected", candidate, fragment, self.redirects[candidate])
+        return Resolved("missing", canonical, fragment)
+
+    def _escape_of(self, path: str) -> str | None:
+        escapes = self.files.escapes
+        if not escapes:
+            return None
+        probe = path
+        while probe:
+            if probe in escapes:
+                return escapes[probe]
+            probe = posixpath.dirname(probe)
+        return None
+
+    def _existing(self, path: str, toc: bool) -> str | None:
+        if path in self.files.files:
+            return path
+        if path in self.files.dirs:
+            names = ("toc.yml", "index.md", "index.yml") if toc else ("index.md", "index.yml")
+            children = {name.lower(): name for name in self.files.children(path)}
+            for name in names:
+                if name in children:
+                    return f"{path}/{children[name]}" if path else children[name]
+        return None
+
+    def _case_variant(self, path: str, toc: bool) -> str | None:
+        for real in self.files.lower.get(path.lower(), ()):
+            found = self._existing(real, toc)
+            if found is not None:
+                return found
+        return None
+
+    def suggest(self, source: str, wanted: str) -> str | None:
+        """A near match for a missing file: one edit away in its folder, else same name elsewhere."""
+        folder, name = posixpath.split(wanted)
+        siblings = self.files.children(folder) if folder in self.files.dirs else []
+        close = difflib.get_close_matches(name, siblings, n=1, cutoff=0.8)
+        if close:
+            return self.relative(source, posixpath.join(folder, close[0]))
+        same = self.files.by_name.get(name.lower(), [])
+        if same:
+            return self.relative(source, same[0])
+        if is_page_path(name) and folder in self.files.dirs:
+            close = difflib.get_close_matches(name, [s for s in siblings if is_page_path(s)], n=1, cutoff=0.6)
+            if close:
+                return self.relative(source, posixpath.join(folder, close[0]))
+        return None
+
+    @staticmethod
+    def relative(source: str, path: str) -> str:
+        """``path`` written as a link from ``source`` (both root-relative)."""
+        rel = posixpath.relpath(path, posixpath.dirname(source) or ".")
+        return rel
+
+    # ------------------------------------------------------------------ includes
+
+    def resolve_include(self, source: str, include: Include) -> Resolved:
+        return self.resolve(source, include.target)
+
+    def is_external_include(self, resolved: Resolved) -> bool:
+        return resolved.path is not None and self._external_includes.match(resolved.path)
+
+    @cached_property
+    def include_edges(self) -> dict[str, list[tuple[Include, str]]]:
+        """File -> [(include directive, included file)] for includes that resolve."""
+        edges: dict[str, list[tuple[Include, str]]] = {}
+        for rel, page in self.pages.items():
+            for include in page.includes:
+                resolved = self.resolve_include(rel, include)
+                if resolved.status in ("ok", "case") and resolved.path is not None:
+                    edges.setdefault(rel, []).append((include, resolved.path))
+        return edges
+
+    @cached_property
+    def includers(self) -> dict[str, set[str]]:
+        """Included file -> files that include it directly."""
+        result: dict[str, set[str]] = {}
+        for rel, edges in self.include_edges.items():
+            for _include, target in edges:
+                result.setdefault(target, set()).add(rel)
+        return result
+
+    def rendering_pages(self, rel: str) -> list[str]:
+        """The pages an include file appears on (following nested includes up), sorted."""
+        seen: set[str] = set()
+        pages: set[str] = set()
+        stack = [rel]
+        while stack:
+            current = stack.pop()
+            for parent in self.includers.get(current, ()):
+                if parent in seen:
+                    continue
+                seen.add(parent)
+                if self.is_include(parent):
+                    stack.append(parent)
+                else:
+                    pages.add(parent)
+        return sorted(pages)
+
+    # ------------------------------------------------------------------ anchors
+
+    def anchors(self, rel: str) -> frozenset[str] | None:
+        """Every anchor a rendered page has: heading slugs (includes expanded, duplicates
+        numbered across the whole page), explicit anchors, ``top``. None when unknown."""
+        if rel in self._anchors:
+            return self._anchors[rel]
+        page = self.pages.get(rel)
+        if page is None or page.kind != "markdown" or any(
+            p.rule in ("file-unreadable", "file-too-large", "internal-error") for p in page.problems
+        ):
+            self._anchors[rel] = None
+            return None
+        slugs: list[str] = []
+        explicit: set[str] = {"top"}
+        self._collect_anchors(rel, slugs, explicit, [rel])
+        result = frozenset(unique_slugs(slugs)) | explicit
+        self._anchors[rel] = result
+        return result
+
+    def _collect_anchors(self, rel: str, slugs: list[str], explicit: set[str], stack: list[str]) -> None:
+        page = self.pages.get(rel)
+        if page is None:
+            return
+        explicit.update(anchor.name for anchor in page.anchors)
+        events: list[tuple[int, int, Any]] = [(h.line, h.column, h) for h in page.headings]
+        edges = self.include_edges.get(rel, [])
+        events += [(inc.line, inc.column, target) for inc, target in edges]
+        events.sort(key=lambda e: (e[0], e[1]))
+        for _line, _col, item in events:
+            if isinstance(item, str):
+                if item in stack or len(stack) > MAX_INCLUDE_DEPTH:
+                    continue
+                stack.append(item)
+                self._collect_anchors(item, slugs, explicit, stack)
+                stack.pop()
+            else:
+                slugs.append(item.slug)
+
+    # ------------------------------------------------------------------ references
+
+    def page_links(self, page: Page) -> Iterator[tuple[Link, Resolved]]:
+        for link in page.links:
+            yield link, self.resolve(page.path, link.target)
+
+    @cached_property
+    def inbound(self) -> dict[str, set[str]]:
+        """File -> files whose links, includes or TOC entries reach it (self-links excluded)."""
+        result: dict[str, set[str]] = {}
+        for rel, page in self.pages.items():
+            targets: list[Resolved] = []
+            if page.kind == "toc":
+                targets = [self.resolve(rel, e.href, toc=e.key == "tocHref") for s in page.toc for e in s.entries]
+            else:
+                targets = [self.resolve(rel, link.target) for link in page.links]
+                targets += [self.resolve_include(rel, inc) for inc in page.includes]
+            for resolved in targets:
+                if resolved.status in ("ok", "case") and resolved.path and resolved.path != rel:
+                    result.setdefault(resolved.path, set()).add(rel)
+        return result
+
+    def metadata(self, rel: str) -> dict[str, Any]:
+        """Metadata DocFX applies to a page: docfx.json's, then the page's own (page wins)."""
+        page = self.pages.get(rel)
+        merged = self.docfx.metadata_for(rel)
+        if page is not None and page.front_matter:
+            merged.update(page.front_matter)
+        return merged

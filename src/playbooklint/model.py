@@ -1,0 +1,263 @@
+"""The data playbooklint passes around: Page facts in, diagnostics out.
+
+Everything here is small, immutable and picklable: Page facts cross process boundaries and are
+cached on disk, so they hold positions and strings, never token streams or file text.
+Lines and columns are 1-based and count Unicode code points of the *file* (front matter included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A finding as a rule yields it; the engine turns it into a Diagnostic."""
+
+    line: int
+    """1-based line in the file."""
+    column: int
+    """1-based column (code points)."""
+    message: str
+    """What is wrong and what to do, in one sentence or two."""
+    path: str | None = None
+    """Root-relative POSIX path; docset rules set it, page rules leave it to the engine."""
+    rule: str | None = None
+    """Rule name, for problems found while parsing (they are yielded by the rule of that name)."""
+    end_line: int | None = None
+    """Last line of the offending span, when known."""
+    end_column: int | None = None
+    """Column just past the offending span, when known."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    """One finding in the final report. Sorts by path, line, column, code."""
+
+    path: str
+    """POSIX path relative to the docset root."""
+    line: int
+    """1-based line."""
+    column: int
+    """1-based column."""
+    code: str
+    """Stable rule code, e.g. ``PB201``."""
+    rule: str
+    """Stable kebab-case rule name, e.g. ``link-broken``."""
+    severity: Severity
+    """``error`` or ``warning``."""
+    message: str
+    """Human-readable message."""
+    end_line: int | None = field(default=None, compare=False)
+    """Last line of the span, when known."""
+    end_column: int | None = field(default=None, compare=False)
+    """Column just past the span, when known."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "rule": self.rule,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MetaKey:
+    """Where a top-level front matter key is written."""
+
+    name: str
+    """The key as written."""
+    line: int
+    """1-based file line of the key."""
+    column: int
+    """1-based column of the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A Markdown heading (ATX or setext)."""
+
+    line: int
+    """1-based line."""
+    column: int
+    """1-based column of the first ``#`` (or of the text, for setext)."""
+    level: int
+    """1 to 6."""
+    text: str
+    """Plain text as rendered (markup removed, entities decoded, code text kept)."""
+    slug: str
+    """GitHub/DocFX slug before duplicate suffixing (the Docset numbers duplicates)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """An explicit anchor: ``<a name=..>``, or any HTML element's ``id``."""
+
+    line: int
+    """1-based line."""
+    column: int
+    """1-based column of the element."""
+    name: str
+    """The anchor name as written (HTML entities decoded)."""
+
+
+LinkKind = Literal["link", "image", "html", "html-image", "autolink", "reference", "directive", "code"]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A reference from the page to some URL or file."""
+
+    line: int
+    """1-based line where the link starts."""
+    column: int
+    """1-based column where the link starts (the ``[`` / ``<`` / ``:::``)."""
+    target: str
+    """The destination exactly as written (backslash escapes resolved, nothing normalised)."""
+    text: str = ""
+    """Link text (plain), or image alt text."""
+    kind: LinkKind = "link"
+    """Which syntax produced it."""
+    end_line: int | None = None
+    """Line where the link syntax ends."""
+    end_column: int | None = None
+    """Column just past the link syntax."""
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    """A DocFX ``[!INCLUDE [title](path)]``."""
+
+    line: int
+    """1-based line."""
+    column: int
+    """1-based column of the ``[``."""
+    target: str
+    """The path as written."""
+    title: str
+    """The bracketed title."""
+    inline: bool
+    """True when it shares its line with other content (tables, "applies to" lines)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """One item of a Markdown list."""
+
+    line: int
+    """1-based line of the item marker."""
+    column: int
+    """1-based column of the item marker."""
+    number: int | None
+    """The number written in the source for ordered lists (``3.`` -> 3); None for bullets."""
+    links: tuple[int, ...]
+    """Indexes into ``Page.links`` of links written in the item itself (not in nested lists)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    """A Markdown list (ordered or bulleted)."""
+
+    line: int
+    """1-based line where the list starts."""
+    column: int
+    """1-based column of its first marker."""
+    ordered: bool
+    """True for ``1.`` lists."""
+    items: tuple[ListItem, ...]
+    """The items in order."""
+    heading: int | None
+    """Index into ``Page.headings`` of the nearest heading above the list."""
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """An HTML comment (where suppression directives live)."""
+
+    line: int
+    """1-based line of ``<!--``."""
+    column: int
+    """1-based column of ``<!--``."""
+    text: str
+    """The text between ``<!--`` and ``-->``, stripped."""
+
+
+@dataclass(frozen=True, slots=True)
+class TocEntry:
+    """An entry of a ``toc.yml`` with the href-like key it carries."""
+
+    line: int
+    """1-based line of the value."""
+    column: int
+    """1-based column of the value."""
+    name: str
+    """The entry's ``name`` (may be empty)."""
+    key: str
+    """``href``, ``tocHref`` or ``topicHref``."""
+    href: str
+    """The value as written."""
+
+
+@dataclass(frozen=True, slots=True)
+class TocSection:
+    """One ``items:`` list of a TOC (or its top level): the entries a reader sees together."""
+
+    line: int
+    """1-based line of the first entry."""
+    entries: tuple[TocEntry, ...]
+    """For each entry, its ``href``/``topicHref`` (the page it opens), in order."""
+
+
+PageKind = Literal["markdown", "toc", "yaml"]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Everything the rules need to know about one file, and nothing more."""
+
+    path: str
+    """POSIX path relative to the docset root."""
+    kind: PageKind = "markdown"
+    """``markdown`` (.md), ``toc`` (toc.yml) or ``yaml`` (other .yml pages)."""
+    has_front_matter: bool = False
+    """True when the file opens with a ``---`` block (even one that does not parse)."""
+    front_matter: dict[str, Any] | None = None
+    """The front matter mapping; None when absent or invalid."""
+    meta_keys: tuple[MetaKey, ...] = ()
+    """Top-level keys with their positions."""
+    problems: tuple[Problem, ...] = ()
+    """Problems found while reading/parsing, each naming its rule (file-unreadable, ...)."""
+    headings: tuple[Heading, ...] = ()
+    """Headings in document order."""
+    anchors: tuple[Anchor, ...] = ()
+    """Explicit anchors in document order."""
+    links: tuple[Link, ...] = ()
+    """Links, images and other file references in document order."""
+    includes: tuple[Include, ...] = ()
+    """DocFX includes in document order."""
+    lists: tuple[ListBlock, ...] = ()
+    """Lists in document order (nested lists follow their parent)."""
+    comments: tuple[Comment, ...] = ()
+    """HTML comments in document order."""
+    toc: tuple[TocSection, ...] = ()
+    """For TOC files: each ``items`` list, top level first."""
+    lines: int = 0
+    """Number of lines in the file."""
+
+    @property
+    def title(self) -> str | None:
+        """The front matter title, else the first heading's text."""
+        fm = self.front_matter or {}
+        title = fm.get("title")
+        if isinstance(title, str) and title.strip():
+            return title.strip()
+        return self.headings[0].text if self.headings else None

@@ -1,0 +1,115 @@
+"""Rules about files as files: can they be read at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ..model import Page, Problem
+from .base import Rule, parse_problems
+
+if TYPE_CHECKING:
+    from ..docset import Docset
+
+
+def file_unreadable(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    A file that cannot be read as text: it is binary (contains NUL bytes), is not valid UTF-8
+    (or UTF-16/32 with a byte-order mark), cannot be opened, or is a symbolic link that points
+    outside the docset root (which is never followed).
+
+    Why
+    DocFX reads Markdown as UTF-8. A file in another encoding renders with garbled characters or
+    fails the build; nothing else in it can be checked.
+
+    Example
+    A page saved as Windows-1252 from an old editor: ``Caf\\xe9`` is byte ``0xE9``.
+
+    Use instead
+    Save the file as UTF-8 (with or without BOM). The message gives the line and byte offset of
+    the first bad sequence.
+
+    Options
+    None.
+    """
+    return parse_problems(page, "file-unreadable")
+
+
+def file_too_large(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    A file larger than ``max-file-size`` (default 2 MB). It is reported and skipped, so one huge
+    file cannot stall a CI job.
+
+    Why
+    Published Markdown pages are rarely over a few hundred kilobytes; a multi-megabyte ``.md`` is
+    usually generated output or a mistake, and it is expensive to parse.
+
+    Example
+    A 40 MB log pasted into ``troubleshooting.md``.
+
+    Use instead
+    Split the page, move the data to a linked file, or raise the limit:
+    ``max-file-size = 10000000`` in config or ``--max-file-size``.
+
+    Options
+    ``max-file-size`` (bytes, 0 for no limit).
+    """
+    return parse_problems(page, "file-too-large")
+
+
+def internal_error(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    Nothing: it reports that playbooklint itself failed on this file (a parser limit was hit, or
+    a rule raised an error). The rest of the run goes on.
+
+    Why
+    A crash must never hide the other findings or stop a CI job with a traceback.
+
+    Example
+    A file with thousands of nested lists that exceeds the parser's limits.
+
+    Use instead
+    Simplify the file if it is pathological; otherwise please report the message, the file, and
+    ``playbooklint --version`` so it can be fixed.
+
+    Options
+    None.
+    """
+    return parse_problems(page, "internal-error")
+
+
+def config_file_invalid(docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    DocFX's own files that playbooklint reads — ``docfx.json`` and
+    ``.openpublishing.redirection*.json`` — parse as JSON (``//`` comments allowed).
+
+    Why
+    If they do not parse, DocFX fails the build, and playbooklint cannot apply their metadata or
+    redirections (it says so rather than guessing).
+
+    Example
+    A trailing comma after the last redirection entry.
+
+    Use instead
+    Fix the JSON at the line and column named in the message.
+
+    Options
+    None.
+    """
+    return parse_problems_docset(docset, "config-file-invalid")
+
+
+def parse_problems_docset(docset: Docset, rule: str) -> Iterable[Problem]:
+    return (p for p in docset.problems if p.rule == rule)
+
+
+RULES = (
+    Rule("PB001", "file-unreadable", "error", "page", file_unreadable,
+         "File is binary, not UTF-8/16/32 text, or a symlink leaving the docset."),
+    Rule("PB002", "file-too-large", "warning", "page", file_too_large,
+         "File exceeds max-file-size and was not checked."),
+    Rule("PB003", "internal-error", "error", "page", internal_error,
+         "playbooklint failed on this file; the run went on."),
+    Rule("PB004", "config-file-invalid", "error", "docset", config_file_invalid,
+         "docfx.json or a redirection file does not parse."),
+)

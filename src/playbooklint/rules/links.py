@@ -1,0 +1,393 @@
+"""Links, images, anchors and TOC entries, resolved with DocFX's rules."""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from ..model import Link, Page, Problem
+from .base import Rule, parse_problems
+
+if TYPE_CHECKING:
+    from ..docset import Docset, Resolved
+
+IMAGE_KINDS = ("image", "html-image", "directive")
+
+
+def _checked_links(page: Page, docset: Docset) -> Iterator[tuple[Link, Resolved]]:
+    if page.kind != "markdown":
+        return
+    for link in page.links:
+        yield link, docset.resolve(page.path, link.target)
+
+
+def _what(link: Link, path: str | None) -> str:
+    if link.kind in IMAGE_KINDS:
+        return "image"
+    if link.kind == "code":
+        return "code snippet"
+    if path and path.lower().endswith(".md"):
+        return "page"
+    return "file"
+
+
+def _span(link: Link) -> dict[str, int | None]:
+    return {"end_line": link.end_line, "end_column": link.end_column}
+
+
+def _case_detail(wanted: str, real: str) -> str:
+    for want_part, real_part in zip(wanted.split("/"), real.split("/")):
+        if want_part != real_part and want_part.lower() == real_part.lower():
+            return f"'{want_part}' is '{real_part}' on disk"
+    return f"on disk it is '{real}'"
+
+
+def link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    Every relative link, image, ``:::image`` source, code snippet, and HTML ``<a href>``/``<img src>``
+    in pages and include files, resolved as DocFX resolves it: from the folder of the file that
+    holds the link (an include file's own folder, not the including page's), ``~/`` from the docset
+    root, ``?query`` stripped, percent-escapes decoded, ``<angle brackets>`` and backslashes
+    accepted. A target must be an existing file, or a folder with an ``index.md``/``index.yml``.
+
+    Why
+    A broken link or a missing image reaches readers as a 404 or an empty box.
+
+    Example
+    ``[Assess](./phase-asess.md)`` when the file is ``phase-assess.md``.
+
+    Use instead
+    The message suggests a near match (one edit away in the same folder, or a file with the same
+    name elsewhere): ``[Assess](./phase-assess.md)``.
+
+    Options
+    ``url-base`` maps site-absolute links (``/iis/...``) onto the docset; other site-absolute links
+    and URLs (``https:``, ``mailto:``, ``xref:`` ...) are not checked here. Links to pages that moved
+    (``.openpublishing.redirection.json``) are not broken: see ``link-redirected``.
+    """
+    for link, resolved in _checked_links(page, docset):
+        if resolved.status != "missing":
+            continue
+        what = _what(link, resolved.path)
+        detail = f" ({resolved.detail})" if resolved.detail else ""
+        message = f"{what} '{link.target}' does not exist{detail}"
+        suggestion = docset.suggest(page.path, resolved.path or "") if resolved.path else None
+        if suggestion:
+            message += f"; did you mean '{suggestion}'?"
+        yield Problem(link.line, link.column, message, **_span(link))
+
+
+def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    A link, image or include whose target exists only with different letter case in some path
+    component. Each component is compared with the real directory listing, on every OS.
+
+    Why
+    Learn and Windows forgive case; Linux, GitHub, and most static hosts and link checkers do not.
+    The link works in one place and 404s in another.
+
+    Example
+    ``[config](../configuration/System.WebServer/index.md)`` when the folder is ``system.webServer``.
+
+    Use instead
+    Write the path exactly as it is on disk (the message names the component that differs).
+
+    Options
+    Default severity is warning; set ``link-case-mismatch = "error"`` to enforce it.
+    """
+    for link, resolved in _checked_links(page, docset):
+        if resolved.status == "case" and resolved.path and resolved.wanted:
+            yield Problem(
+                link.line, link.column,
+                f"'{link.target}' exists only with different case: {_case_detail(resolved.wanted, resolved.path)}; "
+                "it breaks on case-sensitive hosts",
+                **_span(link),
+            )
+    for include in page.includes if page.kind == "markdown" else ():
+        resolved = docset.resolve_include(page.path, include)
+        if resolved.status == "case" and resolved.path and resolved.wanted:
+            yield Problem(
+                include.line, include.column,
+                f"include '{include.target}' exists only with different case: "
+                f"{_case_detail(resolved.wanted, resolved.path)}; it breaks on case-sensitive hosts",
+            )
+    for section in page.toc:
+        for entry in section.entries:
+            resolved = docset.resolve(page.path, entry.href, toc=True)
+            if resolved.status == "case" and resolved.path and resolved.wanted:
+                yield Problem(
+                    entry.line, entry.column,
+                    f"TOC {entry.key} '{entry.href}' exists only with different case: "
+                    f"{_case_detail(resolved.wanted, resolved.path)}; it breaks on case-sensitive hosts",
+                )
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The real anchor a fragment most likely meant (case-insensitive match first)."""
+    options = sorted(c for c in candidates if c != "top")
+    lowered = name.lower()
+    for option in options:
+        if option.lower() == lowered:
+            return option
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    if not close:
+        close = difflib.get_close_matches(lowered, options, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _anchor_message(fragment: str, anchors: frozenset[str], where: str) -> str:
+    message = f"no anchor '#{fragment}' {where}"
+    guess = closest(fragment, anchors)
+    if guess:
+        message += f"; did you mean '#{guess}'?"
+    return message
+
+
+def _fragment_to_check(fragment: str | None) -> bool:
+    return bool(fragment) and not fragment.startswith("tab/")  # type: ignore[union-attr]
+
+
+def link_anchor_missing(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    The ``#fragment`` of a link to a Markdown page (or to the page itself) names an anchor the
+    rendered page has: a heading slug as DocFX computes it (lower-case, punctuation dropped, spaces
+    to ``-``, HTML entities decoded, inline code text kept, repeats numbered ``-1``, ``-2`` across the
+    page with its includes expanded), an explicit ``<a name>`` or ``id``, ``#top``, or a DocFX tab
+    (``#tab/...``). Comparison is exact after percent-decoding. A ``#x`` written in an include file
+    is checked against every page that includes it, and a miss names that page.
+
+    Why
+    A wrong fragment lands the reader at the top of a long page instead of the section meant.
+    Learn and browsers match fragments exactly, so a difference in case is a miss too.
+
+    Example
+    ``[Exit](./phase-assess.md#Exit-criteria)`` when the heading slug is ``exit-criteria``.
+
+    Use instead
+    ``[Exit](./phase-assess.md#exit-criteria)`` (the message names the closest real anchor).
+
+    Options
+    None.
+    """
+    if page.kind != "markdown":
+        return
+    in_include = docset.is_include(page.path)
+    for link, resolved in _checked_links(page, docset):
+        if not _fragment_to_check(resolved.fragment):
+            continue
+        fragment = resolved.fragment or ""
+        if resolved.status == "self":
+            hosts = docset.rendering_pages(page.path) if in_include else [page.path]
+            for host in hosts:
+                anchors = docset.anchors(host)
+                if anchors is not None and fragment not in anchors:
+                    where = "on this page" if host == page.path else f"on '{host}', which includes this file"
+                    yield Problem(link.line, link.column, _anchor_message(fragment, anchors, where), **_span(link))
+        elif resolved.status in ("ok", "case") and resolved.path and resolved.path.lower().endswith(".md"):
+            anchors = docset.anchors(resolved.path)
+            if anchors is not None and fragment not in anchors:
+                yield Problem(
+                    link.line, link.column,
+                    _anchor_message(fragment, anchors, f"in '{resolved.path}'"), **_span(link),
+                )
+
+
+def link_outside_docset(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    A link, image, include or TOC entry whose path leaves the docset root
+    (``../../../etc/passwd``, ``~/../x``, an absolute file path, ``%2e%2e/``, or a symbolic link that
+    points outside). The target is never opened or even looked at.
+
+    Why
+    DocFX publishes only what is inside the docset; such a link breaks on the site, and reading
+    outside the root would let a pull request probe the CI machine.
+
+    Example
+    ``![diagram](../../shared-media/flow.png)`` from a page one level below the root.
+
+    Use instead
+    Move the file into the docset, or, for a sibling folder DocFX also publishes, allow it:
+    ``allow-outside = ["../shared-media/**"]`` (globs relative to the root). Allowed targets are
+    not checked.
+
+    Options
+    ``allow-outside``.
+    """
+    if page.kind == "markdown":
+        for link, resolved in _checked_links(page, docset):
+            if resolved.status == "outside":
+                detail = f" through a {resolved.detail}" if resolved.detail else ""
+                yield Problem(
+                    link.line, link.column,
+                    f"'{link.target}' leaves the docset root{detail}; move the file into the docset or "
+                    "list the folder in allow-outside",
+                    **_span(link),
+                )
+    for section in page.toc:
+        for entry in section.entries:
+            resolved = docset.resolve(page.path, entry.href, toc=True)
+            if resolved.status == "outside":
+                yield Problem(entry.line, entry.column,
+                              f"TOC {entry.key} '{entry.href}' leaves the docset root; move the target into it")
+
+
+def link_empty(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    A link with nothing to go to: ``[text]()``, ``<a href="">``, ``![alt]()``.
+
+    Why
+    It renders as a link that reloads the page — usually a destination forgotten while writing.
+
+    Example
+    ``See [the assess phase]() for details.``
+
+    Use instead
+    ``See [the assess phase](./phase-assess.md) for details.``, or plain text.
+
+    Options
+    None.
+    """
+    for link, resolved in _checked_links(page, docset):
+        if resolved.status == "empty":
+            kind = "image" if link.kind in IMAGE_KINDS else "link"
+            yield Problem(link.line, link.column,
+                          f"{kind} has an empty target; add the destination or remove the {kind}", **_span(link))
+
+
+def link_redirected(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    A link to a page that no longer exists but is redirected by
+    ``.openpublishing.redirection.json`` (``source_path`` relative to that file's folder, or
+    ``source_path_from_root``). The file is found in the docset root and its parents up to the
+    repository root.
+
+    Why
+    The link works through the redirect, so it is not broken; but each redirect is an extra hop,
+    and it breaks if the redirect is ever removed. Off by default.
+
+    Example
+    ``[tracing](../troubleshoot/old-page.md)`` where ``old-page.md`` redirects to
+    ``/troubleshoot/new-page``.
+
+    Use instead
+    Link to the redirect's target.
+
+    Options
+    Enable with ``link-redirected = "warning"`` in ``[rules]``; ``redirects`` in config names the
+    redirection files explicitly.
+    """
+    for link, resolved in _checked_links(page, docset):
+        if resolved.status == "redirected":
+            yield Problem(link.line, link.column,
+                          f"'{link.target}' was moved; it redirects to '{resolved.detail}': link there instead",
+                          **_span(link))
+    for section in page.toc:
+        for entry in section.entries:
+            resolved = docset.resolve(page.path, entry.href, toc=True)
+            if resolved.status == "redirected":
+                yield Problem(entry.line, entry.column,
+                              f"TOC {entry.key} '{entry.href}' was moved; it redirects to '{resolved.detail}'")
+
+
+def toc_link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    Every ``href``, ``tocHref`` and ``topicHref`` in ``toc.yml``/``TOC.yml`` files resolves: a file,
+    or a folder holding a ``toc.yml`` (or an ``index.md``). Reported at the entry's own line. Case
+    differences are ``link-case-mismatch``; URLs and site-absolute paths are not checked.
+
+    Why
+    A broken TOC entry is a dead item in the navigation of every page of the section.
+
+    Example
+    ``href: phase-asess.md`` in ``TOC.yml``.
+
+    Use instead
+    ``href: phase-assess.md``.
+
+    Options
+    None.
+    """
+    for section in page.toc:
+        for entry in section.entries:
+            resolved = docset.resolve(page.path, entry.href, toc=True)
+            if resolved.status == "missing":
+                detail = f" ({resolved.detail})" if resolved.detail else ""
+                message = f"TOC {entry.key} '{entry.href}' does not exist{detail}"
+                suggestion = docset.suggest(page.path, resolved.path or "") if resolved.path else None
+                if suggestion:
+                    message += f"; did you mean '{suggestion}'?"
+                yield Problem(entry.line, entry.column, message)
+            elif resolved.status == "empty":
+                yield Problem(entry.line, entry.column, f"TOC {entry.key} is empty")
+
+
+def toc_invalid(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    A ``toc.yml`` that is not valid YAML (or uses aliases, tags or duplicate keys).
+
+    Why
+    DocFX fails to build the navigation; none of its entries can be checked either.
+
+    Example
+    An entry indented with a tab.
+
+    Use instead
+    Fix the YAML at the line given.
+
+    Options
+    None.
+    """
+    return parse_problems(page, "toc-invalid")
+
+
+def orphan_page(docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    A published page that nothing points at: no TOC entry, no link from another page, no include.
+    The index page and include files are never orphans.
+
+    Why
+    DocFX publishes it, but readers cannot navigate to it; it is usually a page someone forgot to
+    add to the TOC, or one left behind after a rename.
+
+    Example
+    ``phase-review.md`` added without a ``TOC.yml`` entry or a link from the index.
+
+    Use instead
+    Add it to ``TOC.yml`` or link it from a related page; or delete it (and add a redirect).
+
+    Options
+    Default severity is warning.
+    """
+    inbound = docset.inbound
+    for page in docset.markdown_pages():
+        if docset.is_index(page.path) or not docset.docfx.is_content(page.path):
+            continue
+        if posixpath.basename(page.path).lower() == "toc.md":
+            continue
+        if not inbound.get(page.path):
+            yield Problem(1, 1, "page is not in any TOC and no other page links to it; add it to a "
+                          "toc.yml or link it from a related page", path=page.path)
+
+
+RULES = (
+    Rule("PB201", "link-broken", "error", "page", link_broken,
+         "A relative link, image or snippet points to a file that does not exist."),
+    Rule("PB202", "link-case-mismatch", "warning", "page", link_case_mismatch,
+         "The target exists only with different letter case."),
+    Rule("PB203", "link-anchor-missing", "error", "page", link_anchor_missing,
+         "The #fragment names no heading or anchor of the target page."),
+    Rule("PB204", "link-outside-docset", "error", "page", link_outside_docset,
+         "The target path leaves the docset root."),
+    Rule("PB205", "link-empty", "error", "page", link_empty,
+         "A link or image with an empty target."),
+    Rule("PB206", "link-redirected", "warning", "page", link_redirected,
+         "The target page moved and is reached through a redirect.", enabled=False),
+    Rule("PB207", "toc-link-broken", "error", "page", toc_link_broken,
+         "A toc.yml href, tocHref or topicHref does not resolve."),
+    Rule("PB208", "orphan-page", "warning", "docset", orphan_page,
+         "A page that no TOC, link or include reaches."),
+    Rule("PB209", "toc-invalid", "error", "page", toc_invalid,
+         "A toc.yml that is not valid YAML."),
+)

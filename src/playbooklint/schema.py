@@ -1,0 +1,85 @@
+"""The page metadata schema: bundled default or a user's own, never fetched over the network."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+
+from .config import ConfigError
+
+SCHEMA_NAME = "playbook-page.schema.json"
+_MS_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+FORMAT_CHECKER = jsonschema.FormatChecker()
+
+
+@FORMAT_CHECKER.checks("ms-date", raises=ValueError)
+def is_ms_date(value: object) -> bool:
+    """``M/D/YYYY`` or ``MM/DD/YYYY``, and a real calendar date (``2/30/2019`` is not)."""
+    if not isinstance(value, str):
+        return True  # type is the "type" keyword's business
+    match = _MS_DATE.fullmatch(value)
+    if not match:
+        return False
+    month, day, year = (int(g) for g in match.groups())
+    _dt.date(year, month, day)  # ValueError for impossible dates
+    return True
+
+
+def bundled_schema_text() -> str:
+    """The default schema, from the installed package (or the checkout's ``schemas/``)."""
+    packaged = resources.files("playbooklint").joinpath("schemas", SCHEMA_NAME)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_NAME
+    return checkout.read_text(encoding="utf-8")
+
+
+def _no_network(base: Path | None):
+    def retrieve(uri: str) -> Resource:
+        if base is not None and "://" not in uri and not uri.startswith("/"):
+            candidate = (base / uri).resolve()
+            if candidate.is_file() and base in candidate.parents:
+                return Resource.from_contents(json.loads(candidate.read_text(encoding="utf-8")))
+        raise NoSuchResource(ref=uri)
+
+    return retrieve
+
+
+def load_validator(path: Path | None) -> jsonschema.protocols.Validator:
+    """A format-checking validator for the schema; ConfigError (exit 2) when it is unusable."""
+    where = str(path) if path else "bundled schema"
+    try:
+        text = path.read_text(encoding="utf-8-sig") if path else bundled_schema_text()
+    except OSError as exc:
+        raise ConfigError(f"cannot read schema {where}: {exc.strerror or exc}") from None
+    try:
+        schema: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"schema {where} is not valid JSON: {exc}") from None
+    if not isinstance(schema, dict):
+        raise ConfigError(f"schema {where} must be a JSON object")
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    try:
+        cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        location = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
+        raise ConfigError(f"schema {where} is not a valid JSON Schema at {location}: {exc.message}") from None
+    registry: Registry = Registry(retrieve=_no_network(path.parent if path else None))
+    validator = cls(schema, format_checker=FORMAT_CHECKER, registry=registry)
+    try:  # follow the $refs an empty page reaches now: an unreachable one is a config error
+        validator.is_valid({})
+    except Exception as exc:  # noqa: BLE001 - referencing errors have no public common base
+        raise ConfigError(
+            f"schema {where} cannot be used ({exc}); remote $ref are never fetched, "
+            "local ones must sit beside the schema"
+        ) from None
+    return validator
