@@ -87,7 +87,7 @@ def _section_lists(index: Page, heading_number: int) -> list[ListBlock]:
     return result
 
 
-def _item_pages(docset: Docset, page: Page, block: ListBlock) -> list[tuple[int, str, str]]:
+def item_pages(docset: Docset, page: Page, block: ListBlock) -> list[tuple[int, str, str]]:
     """(item index, linked page, link text) for the first page link of each item."""
     result = []
     for number, item in enumerate(block.items):
@@ -117,7 +117,7 @@ def build_lifecycle(docset: Docset) -> Lifecycle | None:
             found = _phase_heading(index, config.lifecycle_heading or DEFAULT_HEADING)
             if found:
                 lifecycle.heading = found[1]
-                lists = [b for b in _section_lists(index, found[0]) if _item_pages(docset, index, b)]
+                lists = [b for b in _section_lists(index, found[0]) if item_pages(docset, index, b)]
                 lifecycle.index_list = next((b for b in lists if b.ordered), lists[0] if lists else None)
     else:
         if index is None:
@@ -127,12 +127,12 @@ def build_lifecycle(docset: Docset) -> Lifecycle | None:
             return None
         number, heading = found
         lists = _section_lists(index, number)
-        block = next((b for b in lists if b.ordered and len(_item_pages(docset, index, b)) >= 2), None)
+        block = next((b for b in lists if b.ordered and len(item_pages(docset, index, b)) >= 2), None)
         if block is None:
             return None
         phases = []
         seen: set[str] = set()
-        for item_index, path, text in _item_pages(docset, index, block):
+        for item_index, path, text in item_pages(docset, index, block):
             if path in seen:
                 continue
             seen.add(path)
@@ -154,7 +154,7 @@ def _listings(docset: Docset, lifecycle: Lifecycle) -> list[Listing]:
         if page.kind == "markdown":
             for block in page.lists:
                 items = []
-                for item_index, path, _text in _item_pages(docset, page, block):
+                for item_index, path, _text in item_pages(docset, page, block):
                     if path in positions:
                         item = block.items[item_index]
                         items.append((item.line, item.column, item.number, positions[path]))

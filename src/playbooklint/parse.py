@@ -284,6 +284,19 @@ def _locate(source: str, piece: str, lineno: int, cursor: dict[int, int] | None)
     return found if found >= 0 else indent
 
 
+def _plain_text(tokens: list[Token]) -> str:
+    """Text of inline tokens as rendered without markup (image alt text)."""
+    parts = []
+    for token in tokens:
+        if token.type in ("text", "text_special", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif token.type == "image" and token.children:
+            parts.append(_plain_text(token.children))
+    return "".join(parts)
+
+
 class _Extractor:
     def __init__(self, lines: list[str], env: dict[str, Any]) -> None:
         self.lines = lines
@@ -450,11 +463,12 @@ class _Extractor:
                 if raw.endswith("]"):
                     line, col = self._reference_position(raw[1:], (line, col), src)
                     end_line, end_col = line, col + len(src)
+                alt = _plain_text(child.children) if child.children else child.content
                 if heading is not None:
-                    heading_text.append(child.content)
+                    heading_text.append(alt)
                 for record in open_links:
-                    record[3].append(child.content)
-                self._add_link(Link(line, col, src, child.content, image_kind, end_line, end_col))
+                    record[3].append(alt)
+                self._add_link(Link(line, col, src, alt, image_kind, end_line, end_col))
             elif kind == "html_inline":
                 pos = (child.meta or {}).get("pos", 0)
                 self._scan_html(child.content, lambda o, p=pos: at(p + o))

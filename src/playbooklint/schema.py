@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
+from referencing.jsonschema import DRAFT202012
 
 from .config import ConfigError
 
@@ -48,7 +49,8 @@ def _no_network(base: Path | None):
         if base is not None and "://" not in uri and not uri.startswith("/"):
             candidate = (base / uri).resolve()
             if candidate.is_file() and base in candidate.parents:
-                return Resource.from_contents(json.loads(candidate.read_text(encoding="utf-8")))
+                contents = json.loads(candidate.read_text(encoding="utf-8"))
+                return Resource.from_contents(contents, default_specification=DRAFT202012)
         raise NoSuchResource(ref=uri)
 
     return retrieve

@@ -40,8 +40,12 @@ class YamlProblem(Exception):
         """For a duplicate key: the 0-based line of its first definition."""
 
 
-def _mark(exc: yaml.MarkedYAMLError) -> tuple[int, int]:
-    mark = exc.problem_mark or exc.context_mark
+def _mark(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[int, int]:
+    """Where to point: the problem, unless it was only noticed at the end of the text (an
+    unterminated quote or bracket), then where the unfinished construct started."""
+    mark = exc.problem_mark
+    if exc.context_mark is not None and (mark is None or mark.index >= len(text.rstrip())):
+        mark = exc.context_mark
     return (mark.line, mark.column) if mark is not None else (0, 0)
 
 
@@ -97,7 +101,7 @@ def compose(text: str) -> yaml.Node | None:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        line, column = _mark(exc)
+        line, column = _mark(exc, text)
         raise YamlProblem(_describe(exc), line, column) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"not valid YAML: {exc}", 0, 0) from None

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..lifecycle import Lifecycle, lifecycle_of
+from ..lifecycle import Lifecycle, item_pages, lifecycle_of
 from ..model import Page, Problem
 from .base import Rule
 
@@ -100,9 +100,8 @@ def phase_missing(docset: Docset) -> Iterable[Problem]:
         yield Problem(1, 1, f"the index page has no list of phases under a heading containing '{heading}'; "
                       "add one linking to each phase", path=index_path)
         return
-    listed = {position for listing in lifecycle.listings if listing.path == index_path
-              and listing.block is lifecycle.index_list for *_rest, position in listing.items}
     block = lifecycle.index_list
+    listed = {lifecycle.positions.get(path) for _item, path, _text in item_pages(docset, index, block)}
     for position, phase in enumerate(lifecycle.phases):
         if position not in listed and phase.path in docset.files.files:
             yield Problem(block.line, block.column,
