@@ -140,3 +140,28 @@ def test_broken_pipe_is_quiet(tmp_path: Path):
     err = proc.stderr.read().decode()
     proc.wait()
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_bad_files_each_give_a_finding_and_the_run_goes_on(tmp_path: Path, capsys):
+    bomb = "---\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n---\n"
+    root = docset(tmp_path)
+    write_tree(root, {
+        "binary.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00",
+        "latin1.md": "---\ntitle: Caf\xe9\n---\n".encode("latin-1"),
+        "empty.md": b"",
+        "bom.md": b"\xef\xbb\xbf" + GOOD.replace("2/18/2019", "2/30/2019").encode(),
+        "list.md": b"---\n- a\n- b\n---\n",
+        "bomb.md": bomb.encode(),
+        "broken-link.md": (GOOD + "[x](gone.md)\n").encode(),
+    })
+    assert main(["check", str(root), "--format", "json", "--config", str(write_tree(tmp_path, {"c.toml": "[rules]\norphan-page = 'off'\n"}) / "c.toml")]) == 1
+    found = {(d["path"], d["rule"]) for d in json.loads(capsys.readouterr().out)["diagnostics"]}
+    assert found == {
+        ("binary.md", "file-unreadable"),
+        ("latin1.md", "file-unreadable"),
+        ("empty.md", "front-matter-missing"),
+        ("bom.md", "metadata-invalid"),
+        ("list.md", "front-matter-invalid"),
+        ("bomb.md", "front-matter-invalid"),
+        ("broken-link.md", "link-broken"),
+    }

@@ -8,6 +8,7 @@ includes whom, which pages something points at. Answers are cached: each distinc
 from __future__ import annotations
 
 import difflib
+import os
 import posixpath
 import re
 from collections.abc import Iterator
@@ -152,7 +153,10 @@ class Docset:
             joined = ""
         if not is_within(joined):
             if self._allow_outside.match(joined):
-                return Resolved("allowed", joined, fragment)
+                # an allowed sibling folder: looked at (stat only), never parsed
+                if os.path.exists(os.path.join(self.root, joined)):
+                    return Resolved("allowed", joined, fragment)
+                return Resolved("missing", joined, fragment, "in an allow-outside folder")
             return Resolved("outside", joined, fragment)
         escaped = self._escape_of(joined)
         if escaped is not None:
@@ -208,19 +212,27 @@ class Docset:
         return None
 
     def suggest(self, source: str, wanted: str) -> str | None:
-        """A near match for a missing file: one edit away in its folder, else same name elsewhere."""
+        """A near match for a missing file: one edit away in its folder, else the same file name
+        elsewhere (only when the name is distinctive: at most three files carry it)."""
         folder, name = posixpath.split(wanted)
         siblings = self.files.children(folder) if folder in self.files.dirs else []
         close = difflib.get_close_matches(name, siblings, n=1, cutoff=0.8)
         if close:
             return self.relative(source, posixpath.join(folder, close[0]))
         same = self.files.by_name.get(name.lower(), [])
-        if same:
-            return self.relative(source, same[0])
-        if is_page_path(name) and folder in self.files.dirs:
-            close = difflib.get_close_matches(name, [s for s in siblings if is_page_path(s)], n=1, cutoff=0.6)
-            if close:
-                return self.relative(source, posixpath.join(folder, close[0]))
+        if 0 < len(same) <= 3:
+            wanted_parts = wanted.split("/")
+
+            def shared(path: str) -> int:
+                count = 0
+                for a, b in zip(path.split("/"), wanted_parts):
+                    if a != b:
+                        break
+                    count += 1
+                return count
+
+            best = max(same, key=lambda p: (shared(p), -len(p)))
+            return self.relative(source, best)
         return None
 
     @staticmethod

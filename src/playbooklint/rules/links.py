@@ -218,19 +218,30 @@ def link_outside_docset(page: Page, docset: Docset) -> Iterable[Problem]:
     if page.kind == "markdown":
         for link, resolved in _checked_links(page, docset):
             if resolved.status == "outside":
-                detail = f" through a {resolved.detail}" if resolved.detail else ""
-                yield Problem(
-                    link.line, link.column,
-                    f"'{link.target}' leaves the docset root{detail}; move the file into the docset or "
-                    "list the folder in allow-outside",
-                    **_span(link),
-                )
+                yield Problem(link.line, link.column, outside_message(link.target, resolved), **_span(link))
     for section in page.toc:
         for entry in section.entries:
             resolved = docset.resolve(page.path, entry.href, toc=True)
             if resolved.status == "outside":
                 yield Problem(entry.line, entry.column,
                               f"TOC {entry.key} '{entry.href}' leaves the docset root; move the target into it")
+
+
+def outside_message(target: str, resolved: Resolved) -> str:
+    """Say where the target lands and how to allow a sibling folder the build really has."""
+    if resolved.detail:
+        return f"'{target}' leaves the docset root through a {resolved.detail}; it is not followed"
+    path = resolved.path or ""
+    parts = path.split("/")
+    ups = 0
+    while ups < len(parts) and parts[ups] == "..":
+        ups += 1
+    if ups < len(parts) - 1:
+        glob = "/".join(parts[: ups + 1]) + "/**"
+        hint = f"move the file into the docset, or allow the folder: allow-outside = [\"{glob}\"]"
+    else:
+        hint = "move the file into the docset"
+    return f"'{target}' leaves the docset root (it is '{path}' from the root); {hint}"
 
 
 def link_empty(page: Page, docset: Docset) -> Iterable[Problem]:
