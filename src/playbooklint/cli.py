@@ -111,13 +111,25 @@ def lifecycle(path: Path, output_format: str, config_path: Path | None) -> None:
     click.echo("Listed in:")
     for listing in found.listings:
         positions = [item[3] for item in listing.items]
-        in_order = positions == sorted(positions)
-        span = ", ".join(found.phases[p].title for p in positions)
+        flag = "" if positions == sorted(positions) else "  (out of order)"
         what = "TOC section" if listing.kind == "toc" else ("ordered list" if listing.ordered else "list")
-        flag = "" if in_order else "  (out of order)"
-        click.echo(f"  {listing.path}:{listing.line}  {what}, {len(positions)} phases: {span}{flag}")
+        click.echo(f"  {listing.path}:{listing.line}  {what}: phases {_ranges([p + 1 for p in positions])}{flag}")
     if not found.listings:
         click.echo("  (nothing lists two or more phases)")
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``1-3, 5`` (in the order given)."""
+    parts: list[str] = []
+    start = prev = None
+    for n in numbers + [None]:  # type: ignore[list-item]
+        if start is not None and n is not None and prev is not None and n == prev + 1:
+            prev = n
+            continue
+        if start is not None:
+            parts.append(str(start) if start == prev else f"{start}-{prev}")
+        start = prev = n
+    return ", ".join(parts)
 
 
 @cli.command(name="rules")
