@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 
@@ -19,7 +20,7 @@ needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (exampl
 FILE_MARK = "=== "
 
 
-def split_files(text: str, default: str = "page.md") -> dict[str, str]:
+def split_files(text: str, default: str = "page.md") -> dict[str, str | bytes]:
     """Fixture input -> files. ``=== path`` starts a new file; text before it is ``default``."""
     files: dict[str, list[str]] = {}
     named: set[str] = set()
@@ -31,7 +32,14 @@ def split_files(text: str, default: str = "page.md") -> dict[str, str]:
             files.setdefault(current, [])
             continue
         files.setdefault(current, []).append(line)
-    return {name: "".join(lines) for name, lines in files.items() if name in named or "".join(lines).strip()}
+    result: dict[str, str | bytes] = {}
+    for name, lines in files.items():
+        if name in named or "".join(lines).strip():
+            if name.endswith(" !bytes"):
+                result[name[: -len(" !bytes")].strip()] = ast.literal_eval("".join(lines).strip())
+            else:
+                result[name] = "".join(lines)
+    return result
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -6,9 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from playbooklint.cli import main
-
 from conftest import write_tree
+from playbooklint.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "fasttrack-playbook"

@@ -52,3 +52,18 @@ def test_iis_docs_known_problems(capsys):
     assert rules["link-anchor-missing"] == 7
     assert 560 <= rules["link-case-mismatch"] <= 580
     assert rules["internal-error"] == 0 and rules["file-unreadable"] == 0
+
+
+@needs_shared
+def test_iis_docs_sarif_validates_clean(tmp_path: Path):
+    from playbooklint.engine import lint
+    from playbooklint.reporters import render_sarif
+    from test_reporters import find_validator, validate
+
+    if find_validator() is None:
+        pytest.skip("sarif-multitool not found (npm install @microsoft/sarif-multitool)")
+    result = lint([SHARED / "corpora" / "iis-docs" / "iis"])
+    path = tmp_path / "iis.sarif"
+    path.write_text(render_sarif(result), encoding="utf-8")
+    assert len(json.loads(path.read_text())["runs"][0]["results"]) > 4000
+    assert validate(path) == []

@@ -3,7 +3,9 @@
 Each file ``fixtures/rules/<rule-name>.md`` holds cases: a title, the input, and the expected
 findings (``line:col CODE``, or ``path:line:col CODE`` for files other than ``page.md``), each
 section closed by a line with a single ``.``. In the input, ``=== path`` starts another file of
-the docset; the text before it is ``page.md``. Only the fixture's rule runs.
+the docset; the text before it is ``page.md``. Only the fixture's rule runs, plus any named
+(one per line) in a pseudo-file ``=== .rules``. A file header ``=== name !bytes`` takes a Python
+bytes literal as the file's content.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ def _cases():
 
 @pytest.mark.parametrize(("rule", "source", "expected"), list(_cases()))
 def test_rule_fixture(tmp_path: Path, rule: str, source: str, expected: str) -> None:
-    write_tree(tmp_path, split_files(source))
-    found = brief(run(tmp_path, rules=(rule,)))
+    files = split_files(source)
+    extra = tuple(files.pop(".rules", "").split())
+    write_tree(tmp_path, files)
+    found = brief(run(tmp_path, rules=(rule, *extra)))
     assert found == [line.strip() for line in expected.splitlines() if line.strip()]

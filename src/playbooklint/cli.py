@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ def _write(text: str, output_file: str | None) -> None:
         except OSError as exc:
             raise ConfigError(f"cannot write {output_file}: {exc.strerror or exc}") from None
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=True)  # colour codes are only there when asked for
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,32 +38,124 @@ def cli() -> None:
     against a schema, links, images and anchors with DocFX's rules, includes, and the lifecycle."""
 
 
+FORMATS = ("text", "concise", "json", "json-lines", "sarif", "github", "azure", "junit", "gitlab")
+
+
+def _use_color(option: str, to_file: bool) -> bool:
+    """--color wins; then NO_COLOR; then FORCE_COLOR; then whether stdout is a terminal."""
+    if option == "always":
+        return True
+    if option == "never" or to_file:
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+class _Progress:
+    """A progress bar on stderr, shown only once a run has lasted a second (rich, loaded lazily)."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    @staticmethod
+    def wanted(disabled: bool) -> bool:
+        if disabled or not sys.stderr.isatty():
+            return False
+        return not any(os.environ.get(name) for name in ("CI", "TF_BUILD", "PRE_COMMIT"))
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if done >= total or time.monotonic() - self.started < 1.0:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("parse", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _render(output_format: str, result: Any, color: bool) -> str:
+    from . import report
+
+    if output_format == "text":
+        return report.render_text(result, color=color)
+    if output_format == "concise":
+        return report.render_concise(result)
+    if output_format == "json":
+        return report.render_json(result)
+    from .reporters import FORMATS as MORE
+
+    return MORE[output_format](result)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS),
+              help="Output format [default: text; under GitHub Actions text plus github annotations].")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file to use instead of the nearest .playbooklint.toml / pyproject.toml.")
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--select", multiple=True, metavar="RULES",
+              help="Only these rules: names, codes or code prefixes (PB2), comma-separated or repeated.")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (names, codes, prefixes).")
+@click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
 @click.option("--max-file-size", type=click.IntRange(min=0), help="Skip (and report) files larger than this "
               "many bytes; 0 for no limit. Default 2 MB.")
-def check(paths: tuple[Path, ...], output_format: str, config_path: Path | None, output_file: str | None,
-          max_file_size: int | None) -> None:
+@click.option("--color", "color_option", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour the text report (NO_COLOR and FORCE_COLOR are honoured).")
+@click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+def check(paths: tuple[Path, ...], output_format: str | None, output_file: str | None, config_path: Path | None,
+          select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, exit_zero: bool,
+          max_file_size: int | None, color_option: str, no_progress: bool) -> None:
     """Check PATHS (folders or files; default: the current folder).
 
     A file is judged inside the docset it belongs to: the config's root, else the nearest folder
-    holding docfx.json, else the folder given.
+    holding docfx.json, else the folder given. Exit 0 when no errors, 1 with errors, 2 for usage or
+    configuration problems.
     """
-    from .engine import lint
-    from .report import counts, render_json, render_text
+    from .engine import RunOptions, lint
+    from .report import counts
 
     if config_path is not None and not config_path.is_file():
         raise ConfigError(f"config file not found: {config_path}")
-    result = lint(list(paths) or [Path(".")], config_path=config_path,
-                  overrides={"max_file_size": max_file_size})
-    text = render_json(result) if output_format == "json" else render_text(result)
+    progress = _Progress() if _Progress.wanted(no_progress) else None
+    options = RunOptions(
+        select=_split(select) or None,
+        ignore=_split(ignore) or None,
+        progress=progress,
+    )
+    try:
+        result = lint(list(paths) or [Path(".")], config_path=config_path,
+                      overrides={"max_file_size": max_file_size}, options=options)
+    finally:
+        if progress is not None:
+            progress.close()
+    github_too = output_format is None and output_file is None and os.environ.get("GITHUB_ACTIONS") == "true"
+    chosen = output_format or "text"
+    text = _render(chosen, result, _use_color(color_option, output_file is not None))
+    if github_too:
+        text += _render("github", result, False)
     _write(text, output_file)
-    sys.exit(1 if counts(result)["errors"] else 0)
+    found = counts(result)
+    failed = found["errors"] > 0 or (strict and found["warnings"] > 0)
+    sys.exit(0 if exit_zero or not failed else 1)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 @cli.command()

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .config import Config, ConfigError, find_config_file, load_config
-from .discover import Discovery, discover, find_root, scan
+from .discover import Discovery, Globs, discover, find_root, scan
 from .docfx import load_docfx, load_redirects
 from .docset import Docset
 from .model import Diagnostic, Page, Problem
 from .parse import parse_file
 from .rules import RULES, Rule, lookup
 from .schema import load_validator
+from .suppress import apply as apply_suppressions
+from .suppress import match_rules
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run (not what to check): command-line rule selection and progress reporting."""
+
+    select: tuple[str, ...] | None = None
+    """Only these rules (names, codes, code prefixes)."""
+    ignore: tuple[str, ...] | None = None
+    """Not these rules."""
+    progress: Callable[[int, int], None] | None = None
+    """Called with (files parsed, files to parse) while parsing."""
 
 
 @dataclass
@@ -40,26 +54,55 @@ class RunResult:
 
 @dataclass(frozen=True)
 class RuleSettings:
-    """Which rules run, at which severity (config < command line)."""
+    """Which rules run, at which severity: rule defaults < config < command line."""
 
     severities: dict[str, str]
     """Rule name -> "error" | "warning" for every rule that runs."""
+    per_file_ignores: tuple[tuple[Globs, frozenset[str]], ...] = ()
+    """(files, rule names) whose findings are dropped."""
 
     @classmethod
-    def from_config(cls, config: Config) -> RuleSettings:
-        severities = {rule.name: rule.severity for rule in RULES if rule.enabled}
+    def from_config(
+        cls, config: Config, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None
+    ) -> RuleSettings:
+        configured: dict[str, str] = {}
         for key, value in config.rules.items():
             rule = lookup(key)
             if rule is None:
                 raise ConfigError(_unknown_rule(key, config))
-            severity = value.get("severity")
+            configured[rule.name] = value.get("severity") or rule.severity
+        severities = {rule.name: rule.severity for rule in RULES if rule.enabled}
+        for name, severity in configured.items():
             if severity == "off":
-                severities.pop(rule.name, None)
-            elif severity in ("error", "warning"):
-                severities[rule.name] = severity
-            elif severity is None:
-                severities[rule.name] = rule.severity
-        return cls(severities)
+                severities.pop(name, None)
+            else:
+                severities[name] = severity
+        if select:
+            chosen, unknown = match_rules(select)
+            if unknown:
+                raise ConfigError(f"--select: unknown rule {', '.join(unknown)}; see 'playbooklint rules'")
+            by_name = {rule.name: rule for rule in RULES}
+            severities = {
+                name: configured.get(name) if configured.get(name, "off") != "off" else by_name[name].severity
+                for name in chosen
+            }
+        if ignore:
+            dropped, unknown = match_rules(ignore)
+            if unknown:
+                raise ConfigError(f"--ignore: unknown rule {', '.join(unknown)}; see 'playbooklint rules'")
+            severities = {k: v for k, v in severities.items() if k not in dropped}
+        ignores = []
+        for pattern, keys in config.per_file_ignores.items():
+            names, unknown = match_rules(keys)
+            if unknown:
+                where = f"{config.path}: " if config.path else ""
+                raise ConfigError(f"{where}per-file-ignores '{pattern}': unknown rule {', '.join(unknown)}")
+            ignores.append((Globs([pattern]), frozenset(names)))
+        return cls(severities, tuple(ignores))
+
+    def ignored(self, diagnostic: Diagnostic) -> bool:
+        return any(diagnostic.rule in names and globs.match_or_parent(diagnostic.path)
+                   for globs, names in self.per_file_ignores)
 
 
 def _unknown_rule(key: str, config: Config) -> str:
@@ -67,11 +110,16 @@ def _unknown_rule(key: str, config: Config) -> str:
     return f"{where}unknown rule '{key}' in [rules]; see 'playbooklint rules' for the list"
 
 
-def _parse_all(discovery: Discovery, config: Config) -> dict[str, Page]:
+def _parse_all(
+    discovery: Discovery, config: Config, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Page]:
     pages: dict[str, Page] = {}
     escapes = discovery.index.escapes
     root = str(discovery.root)
-    for rel in discovery.sources:
+    total = len(discovery.sources)
+    for done, rel in enumerate(discovery.sources, start=1):
+        if progress is not None:
+            progress(done, total)
         if rel in escapes:
             pages[rel] = Page(rel, problems=(Problem(
                 1, 1, f"symbolic link to '{escapes[rel]}', outside the docset root; not read",
@@ -104,6 +152,8 @@ def run_rules(docset: Docset, settings: RuleSettings, selected: frozenset[str] |
         severity = settings.severities.get(rule.name)
         if severity is None:
             continue
+        if rule.scope == "engine":
+            continue
         if rule.scope == "page":
             for path in page_paths:
                 try:
@@ -119,24 +169,34 @@ def run_rules(docset: Docset, settings: RuleSettings, selected: frozenset[str] |
                 diagnostics.append(_internal(".", rule, exc))
     if selected is not None:
         diagnostics = [d for d in diagnostics if d.path in selected]
+    reported = page_paths
+    diagnostics = apply_suppressions(docset.pages, diagnostics, settings.severities.get("suppression-unused"), reported)
+    if settings.per_file_ignores:
+        diagnostics = [d for d in diagnostics if not settings.ignored(d)]
     return sorted(set(diagnostics))
 
 
-def build_docset(root: Path, config: Config, targets: list[Path] | None = None) -> tuple[Docset, Discovery]:
+def build_docset(
+    root: Path, config: Config, targets: list[Path] | None = None, options: RunOptions | None = None
+) -> tuple[Docset, Discovery]:
     """Parse a docset and answer its cross-file questions (ConfigError for unusable settings)."""
+    options = options or RunOptions()
     validator = load_validator(config.schema)
     index = scan(root)
     discovery = discover(root, index, config, targets)
-    pages = _parse_all(discovery, config)
+    pages = _parse_all(discovery, config, options.progress)
     docfx, problems = load_docfx(root)
     redirects, redirect_problems = load_redirects(root, config.redirects)
     docset = Docset(root, pages, index, config, docfx, redirects, problems + redirect_problems, validator)
     return docset, discovery
 
 
-def check_docset(root: Path, config: Config, targets: list[Path] | None = None) -> DocsetResult:
-    settings = RuleSettings.from_config(config)
-    docset, discovery = build_docset(root, config, targets)
+def check_docset(
+    root: Path, config: Config, targets: list[Path] | None = None, options: RunOptions | None = None
+) -> DocsetResult:
+    options = options or RunOptions()
+    settings = RuleSettings.from_config(config, options.select, options.ignore)
+    docset, discovery = build_docset(root, config, targets, options)
     diagnostics = run_rules(docset, settings, discovery.selected)
     return DocsetResult(root, config, diagnostics, len(discovery.sources), docset)
 
@@ -156,7 +216,7 @@ def group_targets(
             config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
         root = find_root(path, config)
         resolved = path.resolve()
-        whole = resolved == root
+        whole = resolved == root or resolved in root.parents  # a folder holding the docset
         if root in groups:
             existing_config, targets = groups[root]
             if targets is not None and not whole:
@@ -173,6 +233,7 @@ def lint(
     *,
     config_path: str | Path | None = None,
     overrides: dict[str, Any] | None = None,
+    options: RunOptions | None = None,
 ) -> RunResult:
     """Check the given files and folders; returns the findings, prints nothing.
 
@@ -180,4 +241,4 @@ def lint(
     """
     path_list = [Path(p) for p in paths] or [Path(".")]
     groups = group_targets(path_list, Path(config_path) if config_path else None, overrides)
-    return RunResult([check_docset(root, config, targets) for root, config, targets in groups])
+    return RunResult([check_docset(root, config, targets, options) for root, config, targets in groups])

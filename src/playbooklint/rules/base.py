@@ -27,8 +27,9 @@ class Rule:
     """Kebab-case name of the problem, e.g. ``link-broken``."""
     severity: Severity
     """Default severity."""
-    scope: Literal["page", "docset"]
-    """``page``: called once per parsed file; ``docset``: called once."""
+    scope: Literal["page", "docset", "engine"]
+    """``page``: called once per parsed file; ``docset``: called once; ``engine``: found by the
+    engine itself (its check only carries the documentation)."""
     check: PageCheck | DocsetCheck
     """The check itself."""
     summary: str

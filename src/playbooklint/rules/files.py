@@ -99,6 +99,35 @@ def config_file_invalid(docset: Docset) -> Iterable[Problem]:
     return parse_problems_docset(docset, "config-file-invalid")
 
 
+def suppression_unused(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    An inline suppression comment that hid nothing: ``<!-- playbooklint-disable-next-line
+    link-broken -->`` above a line with no broken link, a ``disable`` range with no finding in it,
+    or a directive naming a rule that does not exist.
+
+    Why
+    Suppressions outlive the problem they hid; a stale one silently hides the next real problem
+    on that line. A misspelt rule name suppresses nothing at all.
+
+    Example
+    ``<!-- playbooklint-disable-line link-broken -->`` left behind after the link was fixed.
+
+    Use instead
+    Remove the comment. Directives (HTML comments, invisible when rendered; rules by name, code
+    or code prefix, none meaning all)::
+
+        <!-- playbooklint-disable link-broken PB203 -->   from here on
+        <!-- playbooklint-enable -->                      from here on
+        <!-- playbooklint-disable-line orphan-page -->    this line
+        <!-- playbooklint-disable-next-line -->           the next line
+        <!-- playbooklint-disable-file PB2 -->            the whole file
+
+    Options
+    Default severity is warning. Directives inside code fences are text, not directives.
+    """
+    return ()
+
+
 def parse_problems_docset(docset: Docset, rule: str) -> Iterable[Problem]:
     return (p for p in docset.problems if p.rule == rule)
 
@@ -112,4 +141,6 @@ RULES = (
          "playbooklint failed on this file; the run went on."),
     Rule("PB004", "config-file-invalid", "error", "docset", config_file_invalid,
          "docfx.json or a redirection file does not parse."),
+    Rule("PB005", "suppression-unused", "warning", "engine", suppression_unused,
+         "An inline playbooklint-disable comment that suppressed nothing."),
 )
