@@ -399,13 +399,11 @@ class Generator:
         self.total_pages = pages
         self.files: dict[str, str] = {}
         self.pages: list[Page] = []
-        self.by_path: dict[str, Page] = {}
         self.includes: dict[str, Include] = {}
         self.planted: list[dict] = []
         self.planted_chars = 0
         """Characters the planted links added (kept out of the size arithmetic)."""
         self.redirects: list[tuple[str, str]] = []
-        rng = self.rng
         self.sentences = [self._sentence() for _ in range(3000)]
         n_services = min(len(SERVICES), max(1 if pages < 60 else 4, math.ceil(pages / 400)))
         self.services = list(SERVICES[:n_services])
@@ -418,7 +416,6 @@ class Generator:
                               for slug, _ in self.services}
         self.date_base = datetime.date(2018, 1, 1).toordinal()
         self.date_span = datetime.date(2025, 6, 30).toordinal() - self.date_base
-        del rng
 
     # ---------------------------------------------------------------- text
 
@@ -479,7 +476,6 @@ class Generator:
         page.date = self.date()
         page.audience = rng.choice(AUDIENCES[:2]) if page.kind != "topic" else rng.choice(AUDIENCES)
         self.pages.append(page)
-        self.by_path[page.path] = page
         return page
 
     def _plan_includes(self) -> None:
@@ -570,7 +566,6 @@ class Generator:
         self.root_pages.insert(0, index)
 
     def _plan_services(self) -> None:
-        rng = self.rng
         fixed = len(self.pages) + len(self.services)
         topics = self.total_pages - fixed
         if topics < len(self.services):
@@ -594,7 +589,6 @@ class Generator:
                 self.redirects.append((f"services/{slug}/legacy-topic-{i:03d}.md",
                                        f"/fasttrack/services/{slug}/topic-{i:03d}"))
         self.redirects.append(("phase-kickoff.md", "/fasttrack/phase-initiate"))
-        del rng
 
     def _plan_topic(self, slug: str, display: str, number: int) -> None:
         rng = self.rng
@@ -716,7 +710,7 @@ class Generator:
                                         f"Can we keep {rng.choice(FEATURES)} during the migration?",
                                         f"Who owns {rng.choice(FEATURES)}?",
                                         f"Is {rng.choice(FEATURES)} included in {rng.choice(LICENSES)[1]}?"))
-                        out.append(Section(3, "Q: " + q, "prose"))
+                        out.append(Section(3, rng.choice(("Q: ", "**Q:** ")) + q, "prose"))
         if rng.random() < 0.3:
             out.insert(rng.randrange(1, len(out)), Section(2, "FastTrack phases for this work", "phases"))
         return out

@@ -20,6 +20,14 @@ needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (exampl
 FILE_MARK = "=== "
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_key(tmp_path_factory):
+    """Keep the cache-signing key of test runs out of the user's own cache folder."""
+    os.environ["PLAYBOOKLINT_CACHE_KEY_DIR"] = str(tmp_path_factory.mktemp("cache-key"))
+    os.environ["PLAYBOOKLINT_NO_CACHE"] = "1"  # the CLI in tests writes no cache into the checkout
+    yield
+
+
 def split_files(text: str, default: str = "page.md") -> dict[str, str | bytes]:
     """Fixture input -> files. ``=== path`` starts a new file; text before it is ``default``."""
     files: dict[str, list[str]] = {}

@@ -117,9 +117,15 @@ def _render(output_format: str, result: Any, color: bool) -> str:
 @click.option("--color", "color_option", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text report (NO_COLOR and FORCE_COLOR are honoured).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Parse processes [default: one per core].")
+@click.option("--no-cache", is_flag=True, envvar="PLAYBOOKLINT_NO_CACHE",
+              help="Parse every file; neither read nor write the cache [env: PLAYBOOKLINT_NO_CACHE].")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Cache folder [default: .playbooklint_cache beside the config, else in the docset root].")
 def check(paths: tuple[Path, ...], output_format: str | None, output_file: str | None, config_path: Path | None,
           select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, exit_zero: bool,
-          max_file_size: int | None, color_option: str, no_progress: bool) -> None:
+          max_file_size: int | None, color_option: str, no_progress: bool, jobs: int | None, no_cache: bool,
+          cache_dir: Path | None) -> None:
     """Check PATHS (folders or files; default: the current folder).
 
     A file is judged inside the docset it belongs to: the config's root, else the nearest folder
@@ -136,6 +142,9 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
         select=_split(select) or None,
         ignore=_split(ignore) or None,
         progress=progress,
+        jobs=jobs,
+        cache=not no_cache,
+        cache_dir=cache_dir,
     )
     try:
         result = lint(list(paths) or [Path(".")], config_path=config_path,

@@ -13,7 +13,7 @@ from wcmatch import glob as wcglob
 from .config import Config
 
 _FLAGS = wcglob.GLOBSTAR | wcglob.BRACE | wcglob.DOTGLOB | wcglob.FORCEUNIX
-SKIP_DIRS = frozenset({".git", "node_modules"})
+SKIP_DIRS = frozenset({".git", "node_modules", ".playbooklint_cache"})
 ROOT_MARKERS = ("index.md", "toc.yml", "TOC.yml")
 
 

@@ -49,6 +49,21 @@ class Resolved:
     """For case mismatches: the path as written (normalised)."""
 
 
+def _closest(name: str, options: list[str], cutoff: float) -> str | None:
+    """The option most like ``name``; ties go to the longest common prefix
+    (``topic-011-v2.md`` means ``topic-011.md``, not ``topic-112.md``)."""
+    scored = []
+    matcher = difflib.SequenceMatcher(b=name)
+    for option in options:
+        matcher.set_seq1(option)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            ratio = matcher.ratio()
+            if ratio >= cutoff:
+                prefix = len(posixpath.commonprefix([option, name]))
+                scored.append((round(ratio, 2), prefix, option))
+    return max(scored)[2] if scored else None
+
+
 def is_page_path(path: str) -> bool:
     return path.lower().endswith(".md")
 
@@ -216,9 +231,9 @@ class Docset:
         elsewhere (only when the name is distinctive: at most three files carry it)."""
         folder, name = posixpath.split(wanted)
         siblings = self.files.children(folder) if folder in self.files.dirs else []
-        close = difflib.get_close_matches(name, siblings, n=1, cutoff=0.8)
+        close = _closest(name, siblings, cutoff=0.8)
         if close:
-            return self.relative(source, posixpath.join(folder, close[0]))
+            return self.relative(source, posixpath.join(folder, close))
         same = self.files.by_name.get(name.lower(), [])
         if 0 < len(same) <= 3:
             wanted_parts = wanted.split("/")

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from .cache import CACHE_DIR_NAME, PageCache
 from .config import Config, ConfigError, find_config_file, load_config
 from .discover import Discovery, Globs, discover, find_root, scan
 from .docfx import load_docfx, load_redirects
 from .docset import Docset
 from .model import Diagnostic, Page, Problem
-from .parse import parse_file
+from .parse import parse_bytes, parse_source, read_source
 from .rules import RULES, Rule, lookup
 from .schema import load_validator
 from .suppress import apply as apply_suppressions
@@ -29,6 +33,12 @@ class RunOptions:
     """Not these rules."""
     progress: Callable[[int, int], None] | None = None
     """Called with (files parsed, files to parse) while parsing."""
+    jobs: int | None = None
+    """Parse processes; None means one per available core."""
+    cache: bool = True
+    """Reuse Page facts of unchanged files between runs."""
+    cache_dir: Path | None = None
+    """Where the cache lives; None means ``.playbooklint_cache`` beside the config (or in the root)."""
 
 
 @dataclass
@@ -110,24 +120,106 @@ def _unknown_rule(key: str, config: Config) -> str:
     return f"{where}unknown rule '{key}' in [rules]; see 'playbooklint rules' for the list"
 
 
-def _parse_all(
-    discovery: Discovery, config: Config, progress: Callable[[int, int], None] | None = None
-) -> dict[str, Page]:
-    pages: dict[str, Page] = {}
-    escapes = discovery.index.escapes
+PARALLEL_MIN_FILES = 64
+"""Below this many files to parse, starting processes costs more than it saves."""
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    """Worker processes: forked when no other thread runs (cheap), else spawned (safe)."""
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    method = "fork" if "fork" in methods and threading.active_count() == 1 else None
+    context = multiprocessing.get_context(method) if method else None
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+
+def _open_cache(discovery: Discovery, config: Config, options: RunOptions) -> PageCache | None:
+    if not options.cache:
+        return None
+    folder = options.cache_dir or (config.path.parent if config.path else discovery.root) / CACHE_DIR_NAME
+    cache = PageCache(Path(folder), discovery.root, f"max-file-size={config.max_file_size}")
+    if not cache.usable:
+        return None
+    cache.load()
+    return cache
+
+
+def _parse_all(discovery: Discovery, config: Config, options: RunOptions) -> dict[str, Page]:
+    """Every source's Page: from the cache when its bytes are unchanged, else parsed (in worker
+    processes when there are many). Results do not depend on the cache or the number of jobs."""
     root = str(discovery.root)
+    escapes = discovery.index.escapes
+    max_bytes = config.max_file_size
+    progress = options.progress
     total = len(discovery.sources)
-    for done, rel in enumerate(discovery.sources, start=1):
-        if progress is not None:
-            progress(done, total)
+    pages: dict[str, Page] = {}
+    for rel in discovery.sources:
         if rel in escapes:
             pages[rel] = Page(rel, problems=(Problem(
                 1, 1, f"symbolic link to '{escapes[rel]}', outside the docset root; not read",
                 rule="file-unreadable",
             ),))
+    cache = _open_cache(discovery, config, options)
+    todo: list[str] = []
+    in_hand: dict[str, tuple[bytes, bytes | None, Page | None]] = {}
+    for rel in discovery.sources:
+        if rel in pages:
             continue
-        pages[rel] = parse_file(root, rel, config.max_file_size)
+        if cache is None or not cache.entries:
+            todo.append(rel)
+            continue
+        key, data, early = read_source(root, rel, max_bytes)
+        cached = cache.get(rel, key) if key else None
+        if cached is not None:
+            pages[rel] = cached
+        else:
+            todo.append(rel)
+            in_hand[rel] = (key, data, early)
+    done = len(pages)
+    if progress is not None and done:
+        progress(done, total)
+    jobs = options.jobs or default_jobs()
+    results: Iterable[tuple[str, bytes, Page]]
+    if jobs > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        executor = _pool(jobs)
+        chunk = max(1, min(64, len(todo) // (jobs * 8)))
+        results = executor.map(parse_source, repeat(root), todo, repeat(max_bytes), chunksize=chunk)
+    else:
+        executor = None
+        results = (_parse_in_hand(root, rel, max_bytes, in_hand.pop(rel, None)) for rel in todo)
+    try:
+        for rel, key, page in results:
+            pages[rel] = page
+            if cache is not None and key:
+                cache.put(rel, key, page)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    if cache is not None:
+        cache.retain(set(discovery.sources))
+        cache.save()
     return pages
+
+
+def _parse_in_hand(root: str, rel: str, max_bytes: int,
+                   read: tuple[bytes, bytes | None, Page | None] | None) -> tuple[str, bytes, Page]:
+    """Parse in this process, reusing bytes already read for the cache lookup."""
+    if read is None:
+        return parse_source(root, rel, max_bytes)
+    key, data, early = read
+    return rel, key, early if early is not None else parse_bytes(rel, data or b"")
 
 
 def _stamp(problem: Problem, rule: Rule, severity: str, path: str) -> Diagnostic:
@@ -184,7 +276,7 @@ def build_docset(
     validator = load_validator(config.schema)
     index = scan(root)
     discovery = discover(root, index, config, targets)
-    pages = _parse_all(discovery, config, options.progress)
+    pages = _parse_all(discovery, config, options)
     docfx, problems = load_docfx(root)
     redirects, redirect_problems = load_redirects(root, config.redirects)
     docset = Docset(root, pages, index, config, docfx, redirects, problems + redirect_problems, validator)

@@ -8,6 +8,7 @@ naming the rule that reports it.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import html
 import os
 import re
@@ -209,6 +210,25 @@ def _positioned(rule: Callable[[StateInline, bool], bool], kinds: tuple[str, ...
     return wrapped
 
 
+def _inline_where_needed(state: Any) -> None:
+    """markdown-it's core ``inline`` step, skipped for text that cannot hold a fact.
+
+    Headings always get their inline parse (their text makes the slug); other blocks only when
+    they contain ``[`` (links, images, includes, snippets), ``<`` (HTML, autolinks, comments) or
+    ``:::`` (DocFX directives). About half of a real docset's paragraphs have none of these.
+    """
+    parse = state.md.inline.parse
+    previous = None
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            content = token.content
+            if previous == "heading_open" or "[" in content or "<" in content or ":::" in content:
+                parse(content, state.md, state.env, token.children)
+        previous = token.type
+
+
 @cache
 def markdown_parser() -> MarkdownIt:
     """CommonMark + tables + strikethrough, raw HTML on, typographer and linkify off.
@@ -230,6 +250,7 @@ def markdown_parser() -> MarkdownIt:
         ruler.at(name, _positioned(original, kinds))
     ruler.before("link", "docfx_bang", _docfx_bang)
     ruler.before("link", "docfx_triple", _docfx_triple)
+    md.core.ruler.at("inline", _inline_where_needed)
     return md
 
 
@@ -621,13 +642,14 @@ def parse_text(rel_path: str, text: str) -> Page:
     )
 
 
-def parse_file(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Page:
-    """Read ``root/rel_path`` once and return its facts. Never raises for file content."""
+def read_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, bytes | None, Page | None]:
+    """Read a file once: (content key, bytes, None), or (key, None, Page) when it is not parsed
+    (too large: keyed by its size; unreadable: an empty key)."""
     try:
         with open(os.path.join(root, rel_path), "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if max_bytes and size > max_bytes:
-                return Page(rel_path, problems=(Problem(
+                return b"size:%d" % size, None, Page(rel_path, problems=(Problem(
                     1, 1,
                     f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; not checked "
                     "(raise --max-file-size if it is meant to be this large)",
@@ -635,8 +657,13 @@ def parse_file(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
                 ),))
             data = handle.read()
     except OSError as exc:
-        return Page(rel_path, problems=(Problem(1, 1, f"cannot read file: {exc.strerror or exc}",
-                                                rule="file-unreadable"),))
+        return b"", None, Page(rel_path, problems=(Problem(1, 1, f"cannot read file: {exc.strerror or exc}",
+                                                           rule="file-unreadable"),))
+    return hashlib.blake2b(data, digest_size=16).digest(), data, None
+
+
+def parse_bytes(rel_path: str, data: bytes) -> Page:
+    """Facts of a file's bytes. Never raises for file content."""
     text, problem = decode(data)
     if text is None:
         return Page(rel_path, problems=(problem,) if problem else ())
@@ -650,3 +677,16 @@ def parse_file(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> 
             1, 1, f"could not parse this file ({type(exc).__name__}: {exc}); please report it",
             rule="internal-error",
         ),))
+
+
+def parse_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, bytes, Page]:
+    """(path, content key, Page): what a parse worker returns."""
+    key, data, page = read_source(root, rel_path, max_bytes)
+    if page is None:
+        page = parse_bytes(rel_path, data or b"")
+    return rel_path, key, page
+
+
+def parse_file(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Page:
+    """Read ``root/rel_path`` once and return its facts. Never raises for file content."""
+    return parse_source(root, rel_path, max_bytes)[2]

@@ -1,0 +1,152 @@
+"""A persistent cache of Page facts, keyed by file content.
+
+One file per docset and parse setting under ``.playbooklint_cache/`` (beside the config file,
+else in the docset root; ``--cache-dir`` overrides). It maps each root-relative path to the
+BLAKE2 digest of the file's bytes and the Page parsed from them; the name of the file carries the
+tool version and the parse-relevant settings, so an upgrade or another ``max-file-size`` never
+reads stale facts.
+
+The cache is written atomically (temporary file + rename), so concurrent runs never see half a
+file; anything that does not load is ignored and rewritten (self-healing). It is a pickle, and a
+pickle from a pull request must never be loaded: every cache file is signed with HMAC-SHA256
+under a random key kept in the user's own cache folder (never in the repository), and a file
+whose signature does not verify is discarded unread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .model import Page
+
+CACHE_DIR_NAME = ".playbooklint_cache"
+_MAGIC = b"PBLC1\n"
+_KEY_ENV = "PLAYBOOKLINT_CACHE_KEY_DIR"
+
+
+def _key_folder() -> Path:
+    if os.environ.get(_KEY_ENV):
+        return Path(os.environ[_KEY_ENV])
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = str(Path.home() / "Library" / "Caches")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "playbooklint"
+
+
+def signing_key() -> bytes | None:
+    """This user's secret for signing cache files (created on first use); None if unavailable."""
+    folder = _key_folder()
+    path = folder / "cache-key"
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        key = os.urandom(32)
+        fd, temp = tempfile.mkstemp(dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        os.chmod(temp, 0o600)
+        try:
+            os.link(temp, path)  # first writer wins; a concurrent run reads the winner's key
+        except FileExistsError:
+            pass
+        except OSError:
+            os.replace(temp, path)
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+        key = path.read_bytes()
+        return key if len(key) == 32 else None
+    except OSError:
+        return None
+
+
+class PageCache:
+    """Digest and Page per root-relative path, for one docset and parse setting."""
+
+    def __init__(self, folder: Path, root: Path, settings: str) -> None:
+        self.folder = folder
+        name = hashlib.blake2b(f"{__version__}\0{root}\0{settings}".encode(), digest_size=8).hexdigest()
+        self.path = folder / f"pages-{name}.bin"
+        self.key = signing_key()
+        self.entries: dict[str, tuple[bytes, Page]] = {}
+        self.dirty = False
+
+    @property
+    def usable(self) -> bool:
+        return self.key is not None
+
+    def load(self) -> None:
+        """Read the cache; any problem (missing, corrupt, unsigned, foreign) leaves it empty."""
+        if self.key is None:
+            return
+        try:
+            blob = self.path.read_bytes()
+        except OSError:
+            return
+        if not blob.startswith(_MAGIC) or len(blob) < len(_MAGIC) + 32:
+            return
+        signature = blob[len(_MAGIC): len(_MAGIC) + 32]
+        payload = blob[len(_MAGIC) + 32:]
+        if not hmac.compare_digest(signature, hmac.new(self.key, payload, hashlib.sha256).digest()):
+            return
+        try:
+            entries = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
+            return
+        if isinstance(entries, dict):
+            self.entries = entries
+
+    def get(self, rel: str, key: bytes) -> Page | None:
+        entry = self.entries.get(rel)
+        if entry is not None and entry[0] == key:
+            return entry[1]
+        return None
+
+    def put(self, rel: str, key: bytes, page: Page) -> None:
+        self.entries[rel] = (key, page)
+        self.dirty = True
+
+    def retain(self, paths: set[str]) -> None:
+        """Forget files that are gone."""
+        stale = [rel for rel in self.entries if rel not in paths]
+        for rel in stale:
+            del self.entries[rel]
+        self.dirty = self.dirty or bool(stale)
+
+    def save(self) -> None:
+        """Write atomically; a cache that cannot be written is simply not written."""
+        if self.key is None or not self.dirty:
+            return
+        payload = pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = _MAGIC + hmac.new(self.key, payload, hashlib.sha256).digest() + payload
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# created by playbooklint\n*\n", encoding="utf-8")
+            fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(blob)
+                os.replace(temp, self.path)
+            finally:
+                if os.path.exists(temp):
+                    os.unlink(temp)
+        except OSError:
+            return
+        self.dirty = False
