@@ -31,6 +31,13 @@ def bigger_docset(tmp_path: Path) -> Path:
     for n in range(PARALLEL_MIN_FILES + 10):
         write_tree(root, {f"extra/p{n:03}.md": f"# Page {n}\n\n[back](../index.md#fasttrack-phases) [bad](p{n + 1:03}.md#x)\n"})
     (root / "binary.md").write_bytes(b"\x00\x01")
+    write_tree(root, {
+        "lonely.md": "# Nobody links here\n",
+        "model-wrong.md": "1. [Assess](phase-assess.md)\n2. [Presales](phase-presales.md)\n",
+        "includes/spare.md": "unused\n",
+        "index-link.md": "[up](extra/)\n",
+        "extra/index.md": "[model](../model-wrong.md)\n",
+    })
     return root
 
 
@@ -71,14 +78,13 @@ def test_warm_run_parses_only_what_changed(tmp_path: Path, monkeypatch):
     root = bigger_docset(tmp_path)
     findings(root, jobs=1)
     parsed: list[str] = []
-    original = engine.parse_bytes
+    original = engine.parse_source
 
-    def spy(rel, data):
+    def spy(root_folder, rel, max_bytes):
         parsed.append(rel)
-        return original(rel, data)
+        return original(root_folder, rel, max_bytes)
 
-    monkeypatch.setattr(engine, "parse_bytes", spy)
-    monkeypatch.setattr(engine, "parse_source", lambda root, rel, m: (_ for _ in ()).throw(AssertionError(rel)))
+    monkeypatch.setattr(engine, "parse_source", spy)
     page = root / "phase-enable.md"
     page.write_text(page.read_text() + "\n[new](nowhere.md)\n")
     after = findings(root, jobs=1)
@@ -89,11 +95,18 @@ def test_warm_run_parses_only_what_changed(tmp_path: Path, monkeypatch):
 def test_corrupt_forged_or_foreign_cache_is_ignored_and_rewritten(tmp_path: Path):
     root = bigger_docset(tmp_path)
     reference = findings(root)
-    (cache_file,) = (root / ".playbooklint_cache").glob("pages-*.bin")
-    for damage in (b"", b"garbage", cache_file.read_bytes()[:-100], b"PBLC1\n" + b"\0" * 32 + b"not a pickle"):
-        cache_file.write_bytes(damage)
+    folder = root / ".playbooklint_cache"
+    (pages_file,) = folder.glob("pages-*.bin")
+    (results_file,) = folder.glob("results-*.bin")
+    good = pages_file.read_bytes()
+    for damage in (b"", b"garbage", good[:-100], b"PBLC1\n" + b"\0" * 32 + b"not a pickle"):
+        pages_file.write_bytes(damage)
+        results_file.unlink()  # so the pages are needed
         assert findings(root) == reference
-        assert cache_file.read_bytes().startswith(b"PBLC1\n") and len(cache_file.read_bytes()) > 1000
+        assert pages_file.read_bytes().startswith(b"PBLC1\n") and len(pages_file.read_bytes()) > 1000
+        results_file.write_bytes(damage)
+        assert findings(root) == reference
+        assert results_file.read_bytes().startswith(b"PBLC1\n")
 
 
 def test_a_pickle_from_the_repository_is_never_loaded(tmp_path: Path):
@@ -146,3 +159,29 @@ def test_concurrent_runs_share_the_cache_safely(tmp_path: Path):
 @pytest.mark.parametrize("jobs", ["0", "-1", "x"])
 def test_bad_jobs_is_a_usage_error(tmp_path: Path, jobs: str):
     assert main(["check", str(tmp_path), "--jobs", jobs]) == 2
+
+
+def test_a_few_files_get_exactly_their_findings_from_the_whole_run(tmp_path: Path):
+    root = bigger_docset(tmp_path)
+    everything = findings(root, cache=False)
+    chosen = ["lonely.md", "model-wrong.md", "includes/spare.md", "phase-assess.md", "extra/index.md",
+              "extra/p003.md", "index.md"]
+    few = lint([root / c for c in chosen], options=RunOptions(cache=False)).diagnostics
+    assert [(d.path, d.line, d.column, d.code, d.message) for d in few] == [f for f in everything if f[0] in chosen]
+    assert {d.code for d in few} >= {"PB208", "PB401", "PB303", "PB201", "PB403"}
+
+
+def test_an_unchanged_run_reuses_its_findings_and_any_change_recomputes(tmp_path: Path, monkeypatch):
+    import playbooklint.engine as engine
+
+    root = bigger_docset(tmp_path)
+    first = findings(root, jobs=1)
+    calls: list[int] = []
+    original = engine.run_rules
+    monkeypatch.setattr(engine, "run_rules", lambda *a: calls.append(1) or original(*a))
+    assert findings(root, jobs=1) == first and calls == []  # nothing changed: no rule ran
+    (root / "media" / "phase-flow.png").unlink()  # not a source, but links point at it
+    after = findings(root, jobs=1)
+    assert calls == [1] and len(after) > len(first)
+    assert findings(root, jobs=1, select=("link-broken",)) != after  # other settings, other key
+    assert len(calls) == 2

@@ -70,6 +70,9 @@ def test_fragments_and_empty(docset):
     assert docset.resolve("index.md", "#x").status == "self"
     assert docset.resolve("index.md", "").status == "empty"
     assert docset.resolve("index.md", "  ").status == "empty"
+    assert (docset.resolve("index.md", "?tabs=cli").status, docset.resolve("index.md", "?tabs=cli").fragment) == ("self", None)
+    assert docset.resolve("index.md", "?tabs=cli#x").fragment == "x"
+    assert docset.resolve("index.md", "https://x.org/#frag").fragment is None
 
 
 def test_toc_folder_hrefs_mean_the_folder_toc(docset):

@@ -85,3 +85,21 @@ def test_schema_loads_from_an_installed_wheel(tmp_path: Path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "title"
+
+
+def test_page_validator_fast_path_reports_what_the_full_validation_reports():
+    from playbooklint.schema import PageValidator
+
+    full = load_validator(None)
+    fast = PageValidator(full)
+    assert fast.simple
+    instances = [
+        {"title": 3, "ms.date": "2/30/2019", "ft.audience": "everyone", "author": "a b"},
+        {"title": "T", "ms.date": "2/18/2019"},
+        {"title": "T", "ms.date": "2/30/2019", "ms.custom": ["a", 1]},
+        {},
+    ]
+    for instance in instances * 2:  # the second round comes from the memo
+        def key(error):
+            return (list(error.absolute_path), error.validator, error.message)
+        assert sorted(map(key, fast.iter_errors(instance))) == sorted(map(key, full.iter_errors(instance)))

@@ -22,6 +22,7 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .model import Page
@@ -82,6 +83,7 @@ class PageCache:
         self.folder = folder
         name = hashlib.blake2b(f"{__version__}\0{root}\0{settings}".encode(), digest_size=8).hexdigest()
         self.path = folder / f"pages-{name}.bin"
+        self.results_path = folder / f"results-{name}.bin"
         self.key = signing_key()
         self.entries: dict[str, tuple[bytes, Page]] = {}
         self.dirty = False
@@ -90,26 +92,63 @@ class PageCache:
     def usable(self) -> bool:
         return self.key is not None
 
-    def load(self) -> None:
-        """Read the cache; any problem (missing, corrupt, unsigned, foreign) leaves it empty."""
+    def _read(self, path: Path) -> Any:
+        """Unpickle a signed file; None for anything missing, damaged, unsigned or foreign."""
         if self.key is None:
-            return
+            return None
         try:
-            blob = self.path.read_bytes()
+            blob = path.read_bytes()
         except OSError:
-            return
+            return None
         if not blob.startswith(_MAGIC) or len(blob) < len(_MAGIC) + 32:
-            return
+            return None
         signature = blob[len(_MAGIC): len(_MAGIC) + 32]
         payload = blob[len(_MAGIC) + 32:]
         if not hmac.compare_digest(signature, hmac.new(self.key, payload, hashlib.sha256).digest()):
-            return
+            return None
         try:
-            entries = pickle.loads(payload)
+            return pickle.loads(payload)
         except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
-            return
+            return None
+
+    def _write(self, path: Path, data: Any) -> bool:
+        """Sign and write atomically; False when the folder cannot be written."""
+        if self.key is None:
+            return False
+        payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = _MAGIC + hmac.new(self.key, payload, hashlib.sha256).digest() + payload
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            ignore = self.folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# created by playbooklint\n*\n", encoding="utf-8")
+            fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(blob)
+                os.replace(temp, path)
+            finally:
+                if os.path.exists(temp):
+                    os.unlink(temp)
+        except OSError:
+            return False
+        return True
+
+    def load(self) -> None:
+        """Read the cached pages; any problem (missing, corrupt, unsigned, foreign) leaves it empty."""
+        entries = self._read(self.path)
         if isinstance(entries, dict):
             self.entries = entries
+
+    def load_results(self, run_key: bytes) -> list[Any] | None:
+        """The findings of the last run, if its inputs had exactly this key."""
+        data = self._read(self.results_path)
+        if isinstance(data, tuple) and len(data) == 2 and data[0] == run_key and isinstance(data[1], list):
+            return data[1]
+        return None
+
+    def save_results(self, run_key: bytes, diagnostics: list[Any]) -> None:
+        self._write(self.results_path, (run_key, diagnostics))
 
     def get(self, rel: str, key: bytes) -> Page | None:
         entry = self.entries.get(rel)
@@ -129,24 +168,6 @@ class PageCache:
         self.dirty = self.dirty or bool(stale)
 
     def save(self) -> None:
-        """Write atomically; a cache that cannot be written is simply not written."""
-        if self.key is None or not self.dirty:
-            return
-        payload = pickle.dumps(self.entries, protocol=pickle.HIGHEST_PROTOCOL)
-        blob = _MAGIC + hmac.new(self.key, payload, hashlib.sha256).digest() + payload
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# created by playbooklint\n*\n", encoding="utf-8")
-            fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(blob)
-                os.replace(temp, self.path)
-            finally:
-                if os.path.exists(temp):
-                    os.unlink(temp)
-        except OSError:
-            return
-        self.dirty = False
+        """Write the pages atomically; a cache that cannot be written is simply not written."""
+        if self.dirty and self._write(self.path, self.entries):
+            self.dirty = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,20 +33,24 @@ class Globs:
                 pattern += "**"
             cleaned.append(pattern)
         self.patterns = tuple(cleaned)
-        self._matcher = wcglob.compile(list(cleaned), flags=_FLAGS) if cleaned else None
+        self._regex: re.Pattern[str] | None = None
+        if cleaned:
+            # wcmatch translates the globs; one compiled alternation matches them all
+            include, _exclude = wcglob.translate(cleaned, flags=_FLAGS)
+            self._regex = re.compile("|".join(f"(?:{p})" for p in include))
 
     def __bool__(self) -> bool:
-        return self._matcher is not None
+        return self._regex is not None
 
     def match(self, path: str) -> bool:
-        return self._matcher is not None and bool(self._matcher.match(path))
+        return self._regex is not None and self._regex.match(path) is not None
 
     def match_or_parent(self, path: str) -> bool:
         """True when the path or one of its folders matches (``drafts`` excludes ``drafts/a.md``)."""
-        if self._matcher is None:
+        if self._regex is None:
             return False
         while path:
-            if self._matcher.match(path):
+            if self._regex.match(path) is not None:
                 return True
             path = posixpath.dirname(path)
         return False

@@ -72,6 +72,7 @@ class DocfxInfo:
     file_metadata: list[tuple[str, Globs, Any]] = field(default_factory=list)
     content: list[tuple[Globs, Globs]] = field(default_factory=list)
     """(files, exclude) of each ``build.content`` entry."""
+    _content_memo: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def metadata_for(self, rel: str) -> dict[str, Any]:
         """Global metadata, then each matching ``fileMetadata`` glob in order (later wins)."""
@@ -85,7 +86,11 @@ class DocfxInfo:
         """True when ``build.content`` publishes this file (always True without docfx.json)."""
         if not self.content:
             return True
-        return any(files.match(rel) and not exclude.match(rel) for files, exclude in self.content)
+        known = self._content_memo.get(rel)
+        if known is None:
+            known = any(files.match(rel) and not exclude.match(rel) for files, exclude in self.content)
+            self._content_memo[rel] = known
+        return known
 
 
 def load_docfx(root: Path) -> tuple[DocfxInfo, list[Problem]]:

@@ -94,10 +94,13 @@ class Docset:
         """The page metadata schema validator."""
         self.memo: dict[tuple[str, str], Any] = {}
         """Per-page results that more than one rule reads (computed once)."""
+        self.selected: frozenset[str] | None = None
+        """The files findings are reported for (None: all); docset rules may skip the rest."""
         self._include_globs = Globs(config.includes)
         self._allow_outside = Globs(config.allow_outside)
         self._external_includes = Globs(config.external_includes)
         self._resolved: dict[tuple[str, str, bool], Resolved] = {}
+        self._folders: dict[str, str] = {}
         self._anchors: dict[str, frozenset[str] | None] = {}
 
     # ------------------------------------------------------------------ what a file is
@@ -125,16 +128,26 @@ class Docset:
     # ------------------------------------------------------------------ resolution
 
     def resolve(self, source: str, target: str, *, toc: bool = False) -> Resolved:
-        """Resolve a link target written in ``source`` (root-relative) with DocFX's rules."""
-        folder = posixpath.dirname(source)
-        key = (folder, target, toc)
-        cached = self._resolved.get(key)
-        if cached is None:
-            cached = self._resolve(folder, target, toc)
-            self._resolved[key] = cached
-        return cached
+        """Resolve a link target written in ``source`` (root-relative) with DocFX's rules.
+
+        The path part is resolved once per (folder, path); the fragment is attached per call.
+        """
+        folder = self._folders.get(source)
+        if folder is None:
+            folder = self._folders[source] = posixpath.dirname(source)
+        path_part, hash_mark, fragment_raw = target.partition("#")
+        key = (folder, path_part, toc)
+        base = self._resolved.get(key)
+        if base is None:
+            base = self._resolve(folder, path_part, toc)
+            self._resolved[key] = base
+        if not hash_mark or base.status == "external":
+            return base
+        status = "self" if base.status == "empty" else base.status  # "#x" is this page
+        return Resolved(status, base.path, unquote(fragment_raw), base.detail, base.wanted)  # type: ignore[arg-type]
 
     def _resolve(self, folder: str, target: str, toc: bool) -> Resolved:
+        """Resolve a target without its ``#fragment``."""
         raw = target.strip()
         if raw.startswith("<") and raw.endswith(">"):
             raw = raw[1:-1].strip()
@@ -144,12 +157,10 @@ class Docset:
             return Resolved("outside", raw.replace("\\", "/"))
         if _SCHEME.match(raw) or raw.startswith("//") or raw.startswith("\\\\"):
             return Resolved("external")
-        path, hash_mark, fragment_raw = raw.partition("#")
-        fragment = unquote(fragment_raw) if hash_mark else None
-        path = path.split("?", 1)[0].replace("\\", "/")
+        path = raw.split("?", 1)[0].replace("\\", "/")
         path = unquote(path)
         if not path:
-            return Resolved("self", None, fragment) if fragment is not None else Resolved("empty")
+            return Resolved("self")  # "?tabs=x": this page
         candidates_from_url = False
         if path.startswith("~/") or path == "~":
             base, path = "", path[2:]
@@ -170,12 +181,12 @@ class Docset:
             if self._allow_outside.match(joined):
                 # an allowed sibling folder: looked at (stat only), never parsed
                 if os.path.exists(os.path.join(self.root, joined)):
-                    return Resolved("allowed", joined, fragment)
-                return Resolved("missing", joined, fragment, "in an allow-outside folder")
-            return Resolved("outside", joined, fragment)
+                    return Resolved("allowed", joined)
+                return Resolved("missing", joined, None, "in an allow-outside folder")
+            return Resolved("outside", joined)
         escaped = self._escape_of(joined)
         if escaped is not None:
-            return Resolved("outside", joined, fragment, f"symbolic link to {escaped}")
+            return Resolved("outside", joined, None, f"symbolic link to {escaped}")
         canonical = self.files.canonical(joined)
         candidates = [canonical]
         if candidates_from_url:
@@ -184,18 +195,18 @@ class Docset:
         for candidate in candidates:
             found = self._existing(candidate, toc)
             if found is not None:
-                return Resolved("ok", found, fragment)
+                return Resolved("ok", found)
         if canonical in self.files.dirs:
             what = "toc.yml or index.md" if toc else "index.md or index.yml"
-            return Resolved("missing", canonical, fragment, f"folder without {what}")
+            return Resolved("missing", canonical, None, f"folder without {what}")
         for candidate in candidates:
             real = self._case_variant(candidate, toc)
             if real is not None:
-                return Resolved("case", real, fragment, wanted=candidate)
+                return Resolved("case", real, wanted=candidate)
         for candidate in candidates:
             if candidate in self.redirects:
-                return Resolved("redirected", candidate, fragment, self.redirects[candidate])
-        return Resolved("missing", canonical, fragment)
+                return Resolved("redirected", candidate, None, self.redirects[candidate])
+        return Resolved("missing", canonical)
 
     def _escape_of(self, path: str) -> str | None:
         escapes = self.files.escapes
@@ -342,9 +353,15 @@ class Docset:
 
     # ------------------------------------------------------------------ references
 
-    def page_links(self, page: Page) -> Iterator[tuple[Link, Resolved]]:
-        for link in page.links:
-            yield link, self.resolve(page.path, link.target)
+    def links_of(self, page: Page) -> list[tuple[Link, Resolved]]:
+        """Each link of a Markdown page with where it leads (computed once per page)."""
+        key = ("links", page.path)
+        found = self.memo.get(key)
+        if found is None:
+            resolve = self.resolve
+            found = [(link, resolve(page.path, link.target)) for link in page.links]
+            self.memo[key] = found
+        return found
 
     @cached_property
     def inbound(self) -> dict[str, set[str]]:
@@ -355,11 +372,41 @@ class Docset:
             if page.kind == "toc":
                 targets = [self.resolve(rel, e.href, toc=e.key == "tocHref") for s in page.toc for e in s.entries]
             else:
-                targets = [self.resolve(rel, link.target) for link in page.links]
+                targets = [resolved for _link, resolved in self.links_of(page)]
                 targets += [self.resolve_include(rel, inc) for inc in page.includes]
             for resolved in targets:
                 if resolved.status in ("ok", "case") and resolved.path and resolved.path != rel:
                     result.setdefault(resolved.path, set()).add(rel)
+        return result
+
+    def inbound_to(self, paths: list[str]) -> dict[str, set[str]]:
+        """Like ``inbound``, for a few files only: a target is resolved only when its text could
+        name one of them (its file name, or its folder's for an index page)."""
+        if self.selected is None or len(paths) > 64:
+            return {p: self.inbound.get(p, set()) for p in paths}
+        wanted = set(paths)
+        names: set[str] = set()
+        for path in paths:
+            stem = posixpath.splitext(posixpath.basename(path))[0].lower()
+            names.add(stem)
+            if stem == "index":
+                names.add(posixpath.basename(posixpath.dirname(path)).lower() or "~")
+        result: dict[str, set[str]] = {p: set() for p in paths}
+
+        def might(target: str) -> bool:
+            lowered = unquote(target).lower() if "%" in target else target.lower()
+            return any(name in lowered for name in names) or target.strip() in ("", "./", "/", "~/")
+
+        for rel, page in self.pages.items():
+            if page.kind == "toc":
+                hits = [self.resolve(rel, e.href, toc=e.key == "tocHref")
+                        for s in page.toc for e in s.entries if might(e.href)]
+            else:
+                hits = [self.resolve(rel, link.target) for link in page.links if might(link.target)]
+                hits += [self.resolve_include(rel, inc) for inc in page.includes if might(inc.target)]
+            for resolved in hits:
+                if resolved.path in wanted and resolved.status in ("ok", "case") and resolved.path != rel:
+                    result[resolved.path].add(rel)
         return result
 
     def metadata(self, rel: str) -> dict[str, Any]:

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .cache import CACHE_DIR_NAME, PageCache
 from .config import Config, ConfigError, find_config_file, load_config
 from .discover import Discovery, Globs, discover, find_root, scan
 from .docfx import load_docfx, load_redirects
 from .docset import Docset
 from .model import Diagnostic, Page, Problem
-from .parse import parse_bytes, parse_source, read_source
+from .parse import parse_source, read_source
 from .rules import RULES, Rule, lookup
-from .schema import load_validator
+from .schema import PageValidator, load_validator
 from .suppress import apply as apply_suppressions
 from .suppress import match_rules
 
@@ -131,10 +133,11 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
+def _pool(jobs: int) -> Any:
     """Worker processes: forked when no other thread runs (cheap), else spawned (safe)."""
     import multiprocessing
     import threading
+    from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     method = "fork" if "fork" in methods and threading.active_count() == 1 else None
@@ -142,48 +145,67 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
 
 
-def _open_cache(discovery: Discovery, config: Config, options: RunOptions) -> PageCache | None:
+def _open_cache(root: Path, config: Config, options: RunOptions) -> PageCache | None:
+    """The docset's cache (not loaded yet), or None when disabled or unusable."""
     if not options.cache:
         return None
-    folder = options.cache_dir or (config.path.parent if config.path else discovery.root) / CACHE_DIR_NAME
-    cache = PageCache(Path(folder), discovery.root, f"max-file-size={config.max_file_size}")
-    if not cache.usable:
-        return None
-    cache.load()
-    return cache
+    folder = options.cache_dir or (config.path.parent if config.path else root) / CACHE_DIR_NAME
+    cache = PageCache(Path(folder), root, f"max-file-size={config.max_file_size}")
+    return cache if cache.usable else None
 
 
-def _parse_all(discovery: Discovery, config: Config, options: RunOptions) -> dict[str, Page]:
+def _escaped_page(rel: str, target: str) -> Page:
+    return Page(rel, problems=(Problem(
+        1, 1, f"symbolic link to '{target}', outside the docset root; not read", rule="file-unreadable",
+    ),))
+
+
+def _read_keys(discovery: Discovery, config: Config) -> tuple[dict[str, bytes], dict[str, Page]]:
+    """Content key of every source, and the Pages of files that are not parsed (symlinks out of
+    the root, files too large or unreadable). The bytes themselves are not kept."""
+    root = str(discovery.root)
+    escapes = discovery.index.escapes
+    keys: dict[str, bytes] = {}
+    early: dict[str, Page] = {}
+    for rel in discovery.sources:
+        if rel in escapes:
+            early[rel] = _escaped_page(rel, escapes[rel])
+            continue
+        key, _data, page = read_source(root, rel, config.max_file_size)
+        keys[rel] = key
+        if page is not None:
+            early[rel] = page
+    return keys, early
+
+
+def _parse_all(
+    discovery: Discovery,
+    config: Config,
+    options: RunOptions,
+    cache: PageCache | None = None,
+    keys: dict[str, bytes] | None = None,
+    early: dict[str, Page] | None = None,
+) -> dict[str, Page]:
     """Every source's Page: from the cache when its bytes are unchanged, else parsed (in worker
     processes when there are many). Results do not depend on the cache or the number of jobs."""
     root = str(discovery.root)
-    escapes = discovery.index.escapes
     max_bytes = config.max_file_size
     progress = options.progress
     total = len(discovery.sources)
-    pages: dict[str, Page] = {}
-    for rel in discovery.sources:
-        if rel in escapes:
-            pages[rel] = Page(rel, problems=(Problem(
-                1, 1, f"symbolic link to '{escapes[rel]}', outside the docset root; not read",
-                rule="file-unreadable",
-            ),))
-    cache = _open_cache(discovery, config, options)
+    pages: dict[str, Page] = dict(early or {})
+    escapes = discovery.index.escapes
     todo: list[str] = []
-    in_hand: dict[str, tuple[bytes, bytes | None, Page | None]] = {}
     for rel in discovery.sources:
         if rel in pages:
             continue
-        if cache is None or not cache.entries:
-            todo.append(rel)
+        if rel in escapes:
+            pages[rel] = _escaped_page(rel, escapes[rel])
             continue
-        key, data, early = read_source(root, rel, max_bytes)
-        cached = cache.get(rel, key) if key else None
+        cached = cache.get(rel, keys[rel]) if cache is not None and keys and keys.get(rel) else None
         if cached is not None:
             pages[rel] = cached
         else:
             todo.append(rel)
-            in_hand[rel] = (key, data, early)
     done = len(pages)
     if progress is not None and done:
         progress(done, total)
@@ -195,7 +217,7 @@ def _parse_all(discovery: Discovery, config: Config, options: RunOptions) -> dic
         results = executor.map(parse_source, repeat(root), todo, repeat(max_bytes), chunksize=chunk)
     else:
         executor = None
-        results = (_parse_in_hand(root, rel, max_bytes, in_hand.pop(rel, None)) for rel in todo)
+        results = (parse_source(root, rel, max_bytes) for rel in todo)
     try:
         for rel, key, page in results:
             pages[rel] = page
@@ -209,17 +231,28 @@ def _parse_all(discovery: Discovery, config: Config, options: RunOptions) -> dic
             executor.shutdown(cancel_futures=True)
     if cache is not None:
         cache.retain(set(discovery.sources))
-        cache.save()
     return pages
 
 
-def _parse_in_hand(root: str, rel: str, max_bytes: int,
-                   read: tuple[bytes, bytes | None, Page | None] | None) -> tuple[str, bytes, Page]:
-    """Parse in this process, reusing bytes already read for the cache lookup."""
-    if read is None:
-        return parse_source(root, rel, max_bytes)
-    key, data, early = read
-    return rel, key, early if early is not None else parse_bytes(rel, data or b"")
+def _run_key(discovery: Discovery, config: Config, settings: RuleSettings, keys: dict[str, bytes],
+             early: dict[str, Page], docset_files: tuple[object, ...]) -> bytes:
+    """Everything the findings depend on: the tool, the settings and schema, the selection, every
+    file under the root (existence), every source's content, DocFX's own files."""
+    index = discovery.index
+    digest = hashlib.blake2b(digest_size=24)
+    for part in (
+        __version__, repr(config), repr(sorted(settings.severities.items())),
+        repr([(g.patterns, sorted(names)) for g, names in settings.per_file_ignores]),
+        repr(sorted(discovery.selected) if discovery.selected is not None else None),
+        repr(sorted(index.dirs)), repr(sorted(index.escapes.items())), repr(sorted(index.aliases.items())),
+        repr(docset_files),
+    ):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    for rel in sorted(index.files):
+        digest.update(rel.encode("utf-8", "surrogatepass") + b"\0" + keys.get(rel, b"-") + b"\0")
+    for rel in sorted(early):
+        digest.update(repr(early[rel].problems).encode("utf-8", "surrogatepass"))
+    return digest.digest()
 
 
 def _stamp(problem: Problem, rule: Rule, severity: str, path: str) -> Diagnostic:
@@ -239,6 +272,7 @@ def _internal(path: str, rule: Rule, exc: BaseException) -> Diagnostic:
 def run_rules(docset: Docset, settings: RuleSettings, selected: frozenset[str] | None) -> list[Diagnostic]:
     """Every enabled rule over the docset; a failing rule becomes an internal-error finding."""
     diagnostics: list[Diagnostic] = []
+    docset.selected = selected
     page_paths = sorted(docset.pages) if selected is None else sorted(p for p in docset.pages if p in selected)
     for rule in RULES:
         severity = settings.severities.get(rule.name)
@@ -273,10 +307,19 @@ def build_docset(
 ) -> tuple[Docset, Discovery]:
     """Parse a docset and answer its cross-file questions (ConfigError for unusable settings)."""
     options = options or RunOptions()
-    validator = load_validator(config.schema)
+    validator = PageValidator(load_validator(config.schema))
     index = scan(root)
     discovery = discover(root, index, config, targets)
-    pages = _parse_all(discovery, config, options)
+    cache = _open_cache(root, config, options)
+    keys: dict[str, bytes] | None = None
+    early: dict[str, Page] | None = None
+    if cache is not None:
+        cache.load()
+        if cache.entries:
+            keys, early = _read_keys(discovery, config)
+    pages = _parse_all(discovery, config, options, cache, keys, early)
+    if cache is not None:
+        cache.save()
     docfx, problems = load_docfx(root)
     redirects, redirect_problems = load_redirects(root, config.redirects)
     docset = Docset(root, pages, index, config, docfx, redirects, problems + redirect_problems, validator)
@@ -286,10 +329,34 @@ def build_docset(
 def check_docset(
     root: Path, config: Config, targets: list[Path] | None = None, options: RunOptions | None = None
 ) -> DocsetResult:
+    """Findings for one docset. With the cache on, a run whose inputs are all unchanged returns
+    the findings it computed last time without parsing or running any rule."""
     options = options or RunOptions()
     settings = RuleSettings.from_config(config, options.select, options.ignore)
-    docset, discovery = build_docset(root, config, targets, options)
+    validator = PageValidator(load_validator(config.schema))
+    index = scan(root)
+    discovery = discover(root, index, config, targets)
+    docfx, problems = load_docfx(root)
+    redirects, redirect_problems = load_redirects(root, config.redirects)
+    cache = _open_cache(root, config, options)
+    keys: dict[str, bytes] | None = None
+    early: dict[str, Page] | None = None
+    run_key = b""
+    if cache is not None:
+        keys, early = _read_keys(discovery, config)
+        schema_text = json.dumps(validator.schema, sort_keys=True, default=repr)
+        docset_files = (schema_text, repr(docfx), sorted(redirects.items()), repr(problems + redirect_problems))
+        run_key = _run_key(discovery, config, settings, keys, early, docset_files)
+        remembered = cache.load_results(run_key)
+        if remembered is not None:
+            return DocsetResult(root, config, remembered, len(discovery.sources))
+        cache.load()
+    pages = _parse_all(discovery, config, options, cache, keys, early)
+    docset = Docset(root, pages, index, config, docfx, redirects, problems + redirect_problems, validator)
     diagnostics = run_rules(docset, settings, discovery.selected)
+    if cache is not None:
+        cache.save()
+        cache.save_results(run_key, diagnostics)
     return DocsetResult(root, config, diagnostics, len(discovery.sources), docset)
 
 

@@ -90,10 +90,10 @@ def _section_lists(index: Page, heading_number: int) -> list[ListBlock]:
 def item_pages(docset: Docset, page: Page, block: ListBlock) -> list[tuple[int, str, str]]:
     """(item index, linked page, link text) for the first page link of each item."""
     result = []
+    resolved_links = docset.links_of(page)
     for number, item in enumerate(block.items):
         for link_index in item.links:
-            link = page.links[link_index]
-            resolved = docset.resolve(page.path, link.target)
+            link, resolved = resolved_links[link_index]
             if resolved.status in ("ok", "case") and resolved.path and resolved.path.lower().endswith(".md"):
                 result.append((number, resolved.path, link.text))
                 break
@@ -150,6 +150,8 @@ def _listings(docset: Docset, lifecycle: Lifecycle) -> list[Listing]:
     positions = lifecycle.positions
     listings: list[Listing] = []
     for rel in sorted(docset.pages):
+        if docset.selected is not None and rel not in docset.selected:
+            continue  # findings are reported for the selected files only
         page = docset.pages[rel]
         if page.kind == "markdown":
             for block in page.lists:

@@ -3,18 +3,22 @@
 Everything here is small, immutable and picklable: Page facts cross process boundaries and are
 cached on disk, so they hold positions and strings, never token streams or file text.
 Lines and columns are 1-based and count Unicode code points of the *file* (front matter included).
+
+The facts inside a Page are typed NamedTuples rather than slotted dataclasses: a 10,000-page
+docset holds about a million of them, and unpickling that many frozen dataclasses (the warm-cache
+path) measured 4.6 times slower (1.10 s against 0.24 s per 200,000 links). Page and Diagnostic
+stay dataclasses (a few thousand of them).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """A finding as a rule yields it; the engine turns it into a Diagnostic."""
 
     line: int
@@ -70,8 +74,7 @@ class Diagnostic:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class MetaKey:
+class MetaKey(NamedTuple):
     """Where a top-level front matter key is written."""
 
     name: str
@@ -82,8 +85,7 @@ class MetaKey:
     """1-based column of the key."""
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(NamedTuple):
     """A Markdown heading (ATX or setext)."""
 
     line: int
@@ -98,8 +100,7 @@ class Heading:
     """GitHub/DocFX slug before duplicate suffixing (the Docset numbers duplicates)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Anchor:
+class Anchor(NamedTuple):
     """An explicit anchor: ``<a name=..>``, or any HTML element's ``id``."""
 
     line: int
@@ -113,8 +114,7 @@ class Anchor:
 LinkKind = Literal["link", "image", "html", "html-image", "autolink", "reference", "directive", "code"]
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """A reference from the page to some URL or file."""
 
     line: int
@@ -133,8 +133,7 @@ class Link:
     """Column just past the link syntax."""
 
 
-@dataclass(frozen=True, slots=True)
-class Include:
+class Include(NamedTuple):
     """A DocFX ``[!INCLUDE [title](path)]``."""
 
     line: int
@@ -149,8 +148,7 @@ class Include:
     """True when it shares its line with other content (tables, "applies to" lines)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ListItem:
+class ListItem(NamedTuple):
     """One item of a Markdown list."""
 
     line: int
@@ -163,8 +161,7 @@ class ListItem:
     """Indexes into ``Page.links`` of links written in the item itself (not in nested lists)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ListBlock:
+class ListBlock(NamedTuple):
     """A Markdown list (ordered or bulleted)."""
 
     line: int
@@ -179,8 +176,7 @@ class ListBlock:
     """Index into ``Page.headings`` of the nearest heading above the list."""
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(NamedTuple):
     """An HTML comment (where suppression directives live)."""
 
     line: int
@@ -191,8 +187,7 @@ class Comment:
     """The text between ``<!--`` and ``-->``, stripped."""
 
 
-@dataclass(frozen=True, slots=True)
-class TocEntry:
+class TocEntry(NamedTuple):
     """An entry of a ``toc.yml`` with the href-like key it carries."""
 
     line: int
@@ -207,8 +202,7 @@ class TocEntry:
     """The value as written."""
 
 
-@dataclass(frozen=True, slots=True)
-class TocSection:
+class TocSection(NamedTuple):
     """One ``items:`` list of a TOC (or its top level): the entries a reader sees together."""
 
     line: int
@@ -252,6 +246,10 @@ class Page:
     """For TOC files: each ``items`` list, top level first."""
     lines: int = 0
     """Number of lines in the file."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # positional rebuild: much faster to unpickle than the frozen-dataclass default
+        return (Page, tuple(getattr(self, f.name) for f in fields(self)))
 
     @property
     def title(self) -> str | None:

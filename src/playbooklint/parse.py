@@ -211,32 +211,34 @@ def _positioned(rule: Callable[[StateInline, bool], bool], kinds: tuple[str, ...
 
 
 def _inline_where_needed(state: Any) -> None:
-    """markdown-it's core ``inline`` step, skipped for text that cannot hold a fact.
+    """markdown-it's core ``inline`` step, trimmed to what the facts need.
 
-    Headings always get their inline parse (their text makes the slug); other blocks only when
-    they contain ``[`` (links, images, includes, snippets), ``<`` (HTML, autolinks, comments) or
-    ``:::`` (DocFX directives). About half of a real docset's paragraphs have none of these.
+    Headings get the full inline parse (their plain text makes the slug, so ``_emphasis_`` must
+    lose its underscores). Other blocks are parsed without emphasis and strikethrough (they never
+    change where a link is), and only when they contain ``[`` (links, images, includes, snippets),
+    ``<`` (HTML, autolinks, comments) or ``:::`` (DocFX directives): about half of a real docset's
+    paragraphs contain none of these.
     """
-    parse = state.md.inline.parse
+    md = state.md
+    heading_md = _heading_parser()
     previous = None
     for token in state.tokens:
         if token.type == "inline":
             if token.children is None:
                 token.children = []
             content = token.content
-            if previous == "heading_open" or "[" in content or "<" in content or ":::" in content:
-                parse(content, state.md, state.env, token.children)
+            if previous == "heading_open":
+                heading_md.inline.parse(content, heading_md, state.env, token.children)
+            elif "[" in content or "<" in content or ":::" in content:
+                md.inline.parse(content, md, state.env, token.children)
         previous = token.type
 
 
-@cache
-def markdown_parser() -> MarkdownIt:
-    """CommonMark + tables + strikethrough, raw HTML on, typographer and linkify off.
-
-    URLs are kept exactly as written (no normalisation, no scheme filtering): the Docset judges them.
-    """
+def _configured_parser(emphasis: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "typographer": False, "linkify": False})
-    md.enable(["table", "strikethrough"])
+    md.enable(["table", "strikethrough"] if emphasis else ["table"])
+    if not emphasis:
+        md.disable(["emphasis"])
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     ruler = md.inline.ruler
@@ -250,6 +252,23 @@ def markdown_parser() -> MarkdownIt:
         ruler.at(name, _positioned(original, kinds))
     ruler.before("link", "docfx_bang", _docfx_bang)
     ruler.before("link", "docfx_triple", _docfx_triple)
+    return md
+
+
+@cache
+def _heading_parser() -> MarkdownIt:
+    return _configured_parser(emphasis=True)
+
+
+@cache
+def markdown_parser() -> MarkdownIt:
+    """CommonMark + tables, raw HTML on, typographer and linkify off (markdig agrees with it on
+    everything that decides where links, headings and lists are).
+
+    URLs are kept exactly as written (no normalisation, no scheme filtering): the Docset judges
+    them.
+    """
+    md = _configured_parser(emphasis=False)
     md.core.ruler.at("inline", _inline_where_needed)
     return md
 

@@ -85,3 +85,56 @@ def load_validator(path: Path | None) -> jsonschema.protocols.Validator:
             "local ones must sit beside the schema"
         ) from None
     return validator
+
+
+_KEY_ONLY = frozenset({
+    "$schema", "$id", "$comment", "$defs", "definitions", "title", "description", "examples", "default",
+    "type", "required", "properties", "propertyNames", "minProperties", "maxProperties", "dependentRequired",
+})
+
+
+class PageValidator:
+    """Validates page metadata; for schemas whose top level only constrains keys (``required``,
+    ``type``, ``properties``...), each (key, value) is validated once and remembered, so ten
+    thousand pages sharing ``ms.author`` values cost little more than their distinct values."""
+
+    def __init__(self, validator: Any) -> None:
+        self.validator = validator
+        self.schema = validator.schema
+        schema = self.schema if isinstance(self.schema, dict) else {}
+        properties = schema.get("properties")
+        additional = schema.get("additionalProperties", True)
+        self.simple = (
+            isinstance(properties, dict)
+            and set(schema) <= _KEY_ONLY | {"additionalProperties"}
+            and isinstance(additional, bool)
+        )
+        self._memo: dict[tuple[str, Any], list[Any]] = {}
+        if self.simple:
+            top = {k: v for k, v in schema.items() if k != "properties"}
+            top["properties"] = {name: True for name in properties}
+            self._top = validator.evolve(schema=top)
+            self._properties = properties
+
+    def iter_errors(self, instance: Any) -> list[Any]:
+        if not self.simple or not isinstance(instance, dict):
+            return list(self.validator.iter_errors(instance))
+        errors = list(self._top.iter_errors(instance))
+        for key, value in instance.items():
+            subschema = self._properties.get(key)
+            if subschema is None:
+                continue
+            if value is None or isinstance(value, (str, int, float, bool)):
+                memo_key: tuple[str, Any] | None = (key, (type(value).__name__, value))
+            else:
+                try:
+                    memo_key = (key, json.dumps(value, sort_keys=True, default=repr))
+                except (TypeError, ValueError):
+                    memo_key = None
+            found = self._memo.get(memo_key) if memo_key else None
+            if found is None:
+                found = list(self.validator.descend(value, subschema, path=key, schema_path=key))
+                if memo_key:
+                    self._memo[memo_key] = found
+            errors.extend(found)
+        return errors

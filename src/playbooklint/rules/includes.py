@@ -148,10 +148,9 @@ def link_to_include(page: Page, docset: Docset) -> Iterable[Problem]:
     """
     if page.kind != "markdown":
         return
-    for link in page.links:
+    for link, resolved in docset.links_of(page):
         if link.kind in ("code", "image", "html-image", "directive"):
             continue
-        resolved = docset.resolve(page.path, link.target)
         if resolved.status in ("ok", "case") and resolved.path and resolved.path.lower().endswith(".md") \
                 and docset.is_include(resolved.path):
             yield Problem(link.line, link.column,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..model import Link, Page, Problem
@@ -16,11 +16,8 @@ if TYPE_CHECKING:
 IMAGE_KINDS = ("image", "html-image", "directive")
 
 
-def _checked_links(page: Page, docset: Docset) -> Iterator[tuple[Link, Resolved]]:
-    if page.kind != "markdown":
-        return
-    for link in page.links:
-        yield link, docset.resolve(page.path, link.target)
+def _checked_links(page: Page, docset: Docset) -> list[tuple[Link, Resolved]]:
+    return docset.links_of(page) if page.kind == "markdown" else []
 
 
 def _what(link: Link, path: str | None) -> str:
@@ -371,12 +368,14 @@ def orphan_page(docset: Docset) -> Iterable[Problem]:
     Options
     Default severity is warning.
     """
-    inbound = docset.inbound
-    for page in docset.markdown_pages():
-        if docset.is_index(page.path) or not docset.docfx.is_content(page.path):
-            continue
-        if posixpath.basename(page.path).lower() == "toc.md":
-            continue
+    candidates = [
+        page for page in docset.markdown_pages()
+        if (docset.selected is None or page.path in docset.selected)
+        and not docset.is_index(page.path) and docset.docfx.is_content(page.path)
+        and posixpath.basename(page.path).lower() != "toc.md"
+    ]
+    inbound = docset.inbound_to([page.path for page in candidates]) if docset.selected is not None else docset.inbound
+    for page in candidates:
         if not inbound.get(page.path):
             yield Problem(1, 1, "page is not in any TOC and no other page links to it; add it to a "
                           "toc.yml or link it from a related page", path=page.path)
