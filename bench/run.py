@@ -10,9 +10,13 @@ It measures, in this order and on the same tree:
            matter, markdown-it-py (CommonMark + tables) on the body; no facts, no rules;
 - cold:    ``playbooklint check`` with an empty cache (default --jobs), wall time and the peak
            memory of the whole process tree;
-- warm:    the same again, now that the cache holds every page;
-- 5 files: ``playbooklint check`` on five pages, warm cache (a pre-commit run);
+- warm:    the same again, nothing changed (the cache holds every page and the last findings);
+- edited:  warm cache, one page edited before each run (the edit-and-check loop);
+- 5 files: ``playbooklint check`` on five pages edited before each run, warm cache (a pre-commit
+           run: the edited pages are parsed, the rest comes from the cache);
 - --vs:    another tool's command, run in the docset folder.
+
+The docset is copied to a scratch folder first, so edits and caches never touch the original.
 
 The machine is shared and noisy: compare the ratios of one run, not absolute times across runs.
 Each timing is the best of ``--repeat`` runs (default 3).
@@ -162,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
                             "--broken-rate", "0.002"], check=True, stdout=subprocess.DEVNULL)
             label = f"generated playbook, {args.generate:,} pages"
         elif args.docset:
-            root = args.docset.resolve()
+            root = scratch / "docset"
+            shutil.copytree(args.docset.resolve(), root, symlinks=True,
+                            ignore=shutil.ignore_patterns(".playbooklint_cache", ".git"))
             label = str(args.docset)
         else:
             parser.error("give a DOCSET or --generate PAGES")
@@ -183,14 +189,31 @@ def main(argv: list[str] | None = None) -> int:
         cold = min((cold_run() for _ in range(args.repeat)), key=lambda r: r[0])
         warm = best(args.repeat, [*tool, "--cache-dir", str(cache), str(root)])
         five = pick_pages(root, 5)
-        few = best(args.repeat, [*tool, "--cache-dir", str(cache), *map(str, five)])
+        originals = {page: page.read_bytes() for page in five}
+        counter = 0
+
+        def edit(pages: list[Path]) -> None:
+            nonlocal counter
+            counter += 1
+            for page in pages:
+                page.write_bytes(originals[page] + f"\n<!-- bench edit {counter} -->\n".encode())
+
+        def edited_run(pages: list[Path], targets: list[str]) -> tuple[float, int, int]:
+            edit(pages)
+            return timed([*tool, "--cache-dir", str(cache), *targets])
+
+        edited = min((edited_run(five[:1], [str(root)]) for _ in range(args.repeat)), key=lambda r: r[0])
+        few = min((edited_run(five, [str(p) for p in five]) for _ in range(args.repeat)), key=lambda r: r[0])
+        for page, data in originals.items():
+            page.write_bytes(data)
         version = subprocess.run([sys.executable, "-m", "playbooklint", "--version"], capture_output=True,
                                  text=True).stdout.strip()
         rows = [
             ("parse floor (1 process, no rules)", floor, None),
             ("cold check (empty cache)", cold[0], cold[1]),
-            ("warm check (cache full)", warm[0], warm[1]),
-            ("pre-commit: 5 files, warm", few[0], few[1]),
+            ("warm check, nothing changed", warm[0], warm[1]),
+            ("warm check, 1 page edited", edited[0], edited[1]),
+            ("pre-commit: 5 edited files", few[0], few[1]),
         ]
         for command in args.vs:
             elapsed, peak, code = best(args.repeat, command, cwd=root, shell=True)
@@ -202,8 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, seconds, peak in rows:
             print(f"| {name} | {seconds:.2f} | {peak if peak is not None else '-'} | {seconds / floor:.2f}x |")
         print(f"\nratios: cold/floor {cold[0] / floor:.2f}, warm/cold {warm[0] / cold[0]:.2f}, "
-              f"5-file/cold {few[0] / cold[0]:.2f}")
-        print("exit codes:", cold[2], warm[2], few[2], "(1 = findings)")
+              f"edited/cold {edited[0] / cold[0]:.2f}, 5-file/cold {few[0] / cold[0]:.2f}")
+        print("exit codes:", cold[2], warm[2], edited[2], few[2], "(1 = findings)")
         if env_note:
             print("(PLAYBOOKLINT_NO_CACHE was set in the environment and was ignored here)")
     finally:

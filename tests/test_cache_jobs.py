@@ -96,14 +96,15 @@ def test_corrupt_forged_or_foreign_cache_is_ignored_and_rewritten(tmp_path: Path
     root = bigger_docset(tmp_path)
     reference = findings(root)
     folder = root / ".playbooklint_cache"
-    (pages_file,) = folder.glob("pages-*.bin")
+    shards = sorted(folder.glob("pages-*.bin"))
     (results_file,) = folder.glob("results-*.bin")
-    good = pages_file.read_bytes()
-    for damage in (b"", b"garbage", good[:-100], b"PBLC1\n" + b"\0" * 32 + b"not a pickle"):
-        pages_file.write_bytes(damage)
+    assert len(shards) > 1
+    for damage in (b"", b"garbage", shards[0].read_bytes()[:-100], b"PBLC1\n" + b"\0" * 32 + b"not a pickle"):
+        for shard in shards:
+            shard.write_bytes(damage)
         results_file.unlink()  # so the pages are needed
         assert findings(root) == reference
-        assert pages_file.read_bytes().startswith(b"PBLC1\n") and len(pages_file.read_bytes()) > 1000
+        assert all(shard.read_bytes().startswith(b"PBLC1\n") and len(shard.read_bytes()) > 100 for shard in shards)
         results_file.write_bytes(damage)
         assert findings(root) == reference
         assert results_file.read_bytes().startswith(b"PBLC1\n")
@@ -117,7 +118,7 @@ def test_a_pickle_from_the_repository_is_never_loaded(tmp_path: Path):
 
     root = bigger_docset(tmp_path)
     findings(root)
-    (cache_file,) = (root / ".playbooklint_cache").glob("pages-*.bin")
+    shards = sorted((root / ".playbooklint_cache").glob("pages-*.bin"))
     marker = tmp_path / "pwned"
 
     class Evil:
@@ -126,7 +127,8 @@ def test_a_pickle_from_the_repository_is_never_loaded(tmp_path: Path):
 
     payload = pickle.dumps({"index.md": (b"x", Evil())})
     forged = b"PBLC1\n" + hmac.new(b"k" * 32, payload, hashlib.sha256).digest() + payload
-    cache_file.write_bytes(forged)
+    for cache_file in [*shards, *(root / ".playbooklint_cache").glob("results-*.bin")]:
+        cache_file.write_bytes(forged)
     findings(root)
     assert not marker.exists()
 
@@ -185,3 +187,18 @@ def test_an_unchanged_run_reuses_its_findings_and_any_change_recomputes(tmp_path
     assert calls == [1] and len(after) > len(first)
     assert findings(root, jobs=1, select=("link-broken",)) != after  # other settings, other key
     assert len(calls) == 2
+
+
+def test_unchanged_real_docset_reuses_findings(tmp_path: Path, monkeypatch):
+    """docfx.json globs and redirections are part of the run key: it must be stable."""
+    import playbooklint.engine as engine
+
+    root = bigger_docset(tmp_path)
+    write_tree(root, {"docfx.json": '{"build": {"fileMetadata": {"ms.topic": {"extra/**": "reference"}},'
+                                    ' "content": [{"files": ["**/*.md"], "exclude": ["**/includes/**"]}]}}',
+                      ".openpublishing.redirection.json": '{"redirections": []}'})
+    first = findings(root, jobs=1)
+    calls: list[int] = []
+    original = engine.run_rules
+    monkeypatch.setattr(engine, "run_rules", lambda *a: calls.append(1) or original(*a))
+    assert findings(root, jobs=1) == first and calls == []

@@ -1,10 +1,11 @@
 """A persistent cache of Page facts, keyed by file content.
 
-One file per docset and parse setting under ``.playbooklint_cache/`` (beside the config file,
-else in the docset root; ``--cache-dir`` overrides). It maps each root-relative path to the
-BLAKE2 digest of the file's bytes and the Page parsed from them; the name of the file carries the
-tool version and the parse-relevant settings, so an upgrade or another ``max-file-size`` never
-reads stale facts.
+Files under ``.playbooklint_cache/`` (beside the config file, else in the docset root;
+``--cache-dir`` overrides) map each root-relative path to the BLAKE2 digest of the file's bytes
+and the Page parsed from them; their names carry the tool version, the docset and the
+parse-relevant settings, so an upgrade or another ``max-file-size`` never reads stale facts.
+Pages are spread over shards, so editing a few files rewrites a few shards, not the whole cache.
+A second file keeps the last run's findings with a key of everything they depend on.
 
 The cache is written atomically (temporary file + rename), so concurrent runs never see half a
 file; anything that does not load is ignored and rewritten (self-healing). It is a pickle, and a
@@ -76,17 +77,26 @@ def signing_key() -> bytes | None:
         return None
 
 
+SHARDS = 32
+
+
+def _shard(rel: str) -> int:
+    return hashlib.blake2b(rel.encode("utf-8", "surrogatepass"), digest_size=1).digest()[0] % SHARDS
+
+
 class PageCache:
     """Digest and Page per root-relative path, for one docset and parse setting."""
 
     def __init__(self, folder: Path, root: Path, settings: str) -> None:
         self.folder = folder
-        name = hashlib.blake2b(f"{__version__}\0{root}\0{settings}".encode(), digest_size=8).hexdigest()
-        self.path = folder / f"pages-{name}.bin"
-        self.results_path = folder / f"results-{name}.bin"
+        self.name = hashlib.blake2b(f"{__version__}\0{root}\0{settings}".encode(), digest_size=8).hexdigest()
+        self.results_path = folder / f"results-{self.name}.bin"
         self.key = signing_key()
         self.entries: dict[str, tuple[bytes, Page]] = {}
-        self.dirty = False
+        self.dirty: set[int] = set()
+
+    def shard_path(self, shard: int) -> Path:
+        return self.folder / f"pages-{self.name}-{shard:02d}.bin"
 
     @property
     def usable(self) -> bool:
@@ -135,10 +145,12 @@ class PageCache:
         return True
 
     def load(self) -> None:
-        """Read the cached pages; any problem (missing, corrupt, unsigned, foreign) leaves it empty."""
-        entries = self._read(self.path)
-        if isinstance(entries, dict):
-            self.entries = entries
+        """Read the cached pages; a shard with any problem (missing, corrupt, unsigned, foreign)
+        is left out and rebuilt."""
+        for shard in range(SHARDS):
+            entries = self._read(self.shard_path(shard))
+            if isinstance(entries, dict):
+                self.entries.update(entries)
 
     def load_results(self, run_key: bytes) -> list[Any] | None:
         """The findings of the last run, if its inputs had exactly this key."""
@@ -158,16 +170,23 @@ class PageCache:
 
     def put(self, rel: str, key: bytes, page: Page) -> None:
         self.entries[rel] = (key, page)
-        self.dirty = True
+        self.dirty.add(_shard(rel))
 
     def retain(self, paths: set[str]) -> None:
         """Forget files that are gone."""
-        stale = [rel for rel in self.entries if rel not in paths]
-        for rel in stale:
+        for rel in [rel for rel in self.entries if rel not in paths]:
             del self.entries[rel]
-        self.dirty = self.dirty or bool(stale)
+            self.dirty.add(_shard(rel))
 
     def save(self) -> None:
-        """Write the pages atomically; a cache that cannot be written is simply not written."""
-        if self.dirty and self._write(self.path, self.entries):
-            self.dirty = False
+        """Write the changed shards atomically; a cache that cannot be written is simply not written."""
+        if not self.dirty:
+            return
+        shards: dict[int, dict[str, tuple[bytes, Page]]] = {shard: {} for shard in self.dirty}
+        for rel, entry in self.entries.items():
+            shard = _shard(rel)
+            if shard in shards:
+                shards[shard][rel] = entry
+        for shard, entries in shards.items():
+            if self._write(self.shard_path(shard), entries):
+                self.dirty.discard(shard)

@@ -42,6 +42,9 @@ class Globs:
     def __bool__(self) -> bool:
         return self._regex is not None
 
+    def __repr__(self) -> str:  # stable: part of the cache's run key
+        return f"Globs({self.patterns!r})"
+
     def match(self, path: str) -> bool:
         return self._regex is not None and self._regex.match(path) is not None
 
@@ -165,32 +168,33 @@ def scan(root: Path) -> FileIndex:
     """Walk the root once (not following symlinks), skipping ``.git`` and ``node_modules``."""
     root_str = str(root)
     index = FileIndex(root_str)
-    links: list[tuple[str, bool]] = []
-    for folder, dirnames, filenames in os.walk(root_str, followlinks=False):
-        rel_folder = os.path.relpath(folder, root_str).replace(os.sep, "/")
-        rel_folder = "" if rel_folder == "." else rel_folder
-        keep = []
-        for name in dirnames:
-            if name in SKIP_DIRS:
+    links: list[str] = []
+    stack = [(root_str, "")]
+    while stack:
+        folder, rel_folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            rel = f"{rel_folder}/{name}" if rel_folder else name
+            try:
+                if entry.is_symlink():
+                    links.append(rel)  # DirEntry knows without another system call
+                elif entry.is_dir(follow_symlinks=False):
+                    if name not in SKIP_DIRS:
+                        index.dirs.add(rel)
+                        stack.append((entry.path, rel))
+                else:
+                    index.files.add(rel)
+            except OSError:
                 continue
-            rel = f"{rel_folder}/{name}" if rel_folder else name
-            if os.path.islink(os.path.join(folder, name)):
-                links.append((rel, True))
-            else:
-                keep.append(name)
-                index.dirs.add(rel)
-        dirnames[:] = keep
-        for name in filenames:
-            rel = f"{rel_folder}/{name}" if rel_folder else name
-            if os.path.islink(os.path.join(folder, name)):
-                links.append((rel, False))
-            else:
-                index.files.add(rel)
     # resolve symlinks by reading links only: a target outside the root is never touched
     pending = list(links)
     for _ in range(40):
         unresolved = []
-        for rel, _is_dir in pending:
+        for rel in pending:
             try:
                 target = _symlink_target(root_str, rel)
             except OSError:
@@ -209,7 +213,7 @@ def scan(root: Path) -> FileIndex:
                 index.escapes[rel] = index.escapes[target]
                 index.files.add(rel)
             else:
-                unresolved.append((rel, _is_dir))
+                unresolved.append(rel)
         if len(unresolved) == len(pending):
             break
         pending = unresolved

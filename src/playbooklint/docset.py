@@ -392,10 +392,13 @@ class Docset:
             if stem == "index":
                 names.add(posixpath.basename(posixpath.dirname(path)).lower() or "~")
         result: dict[str, set[str]] = {p: set() for p in paths}
+        pattern = re.compile("|".join(re.escape(name) for name in sorted(names)), re.IGNORECASE)
+        search = pattern.search
 
         def might(target: str) -> bool:
-            lowered = unquote(target).lower() if "%" in target else target.lower()
-            return any(name in lowered for name in names) or target.strip() in ("", "./", "/", "~/")
+            if "%" in target:
+                target = unquote(target)
+            return search(target) is not None or target.strip() in ("", "./", "/", "~/")
 
         for rel, page in self.pages.items():
             if page.kind == "toc":
