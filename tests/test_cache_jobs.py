@@ -80,9 +80,9 @@ def test_warm_run_parses_only_what_changed(tmp_path: Path, monkeypatch):
     parsed: list[str] = []
     original = engine.parse_source
 
-    def spy(root_folder, rel, max_bytes):
+    def spy(root_folder, rel, *args):
         parsed.append(rel)
-        return original(root_folder, rel, max_bytes)
+        return original(root_folder, rel, *args)
 
     monkeypatch.setattr(engine, "parse_source", spy)
     page = root / "phase-enable.md"

@@ -114,6 +114,8 @@ def _render(output_format: str, result: Any, color: bool) -> str:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
 @click.option("--max-file-size", type=click.IntRange(min=0), help="Skip (and report) files larger than this "
               "many bytes; 0 for no limit. Default 2 MB.")
+@click.option("--file-timeout", type=click.FloatRange(min=0), help="Seconds one file may take to parse "
+              "before it is reported and skipped; 0 for no limit. Default 5.")
 @click.option("--color", "color_option", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text report (NO_COLOR and FORCE_COLOR are honoured).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
@@ -124,8 +126,8 @@ def _render(output_format: str, result: Any, color: bool) -> str:
               help="Cache folder [default: .playbooklint_cache beside the config, else in the docset root].")
 def check(paths: tuple[Path, ...], output_format: str | None, output_file: str | None, config_path: Path | None,
           select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, exit_zero: bool,
-          max_file_size: int | None, color_option: str, no_progress: bool, jobs: int | None, no_cache: bool,
-          cache_dir: Path | None) -> None:
+          max_file_size: int | None, file_timeout: float | None, color_option: str, no_progress: bool,
+          jobs: int | None, no_cache: bool, cache_dir: Path | None) -> None:
     """Check PATHS (folders or files; default: the current folder).
 
     A file is judged inside the docset it belongs to: the config's root, else the nearest folder
@@ -148,7 +150,7 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
     )
     try:
         result = lint(list(paths) or [Path(".")], config_path=config_path,
-                      overrides={"max_file_size": max_file_size}, options=options)
+                      overrides={"max_file_size": max_file_size, "file_timeout": file_timeout}, options=options)
     finally:
         if progress is not None:
             progress.close()

@@ -20,6 +20,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 CONFIG_NAMES = (".playbooklint.toml", "pyproject.toml")
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+DEFAULT_FILE_TIMEOUT = 5.0
 
 _SEVERITY = {"enum": ["error", "warning", "off"]}
 _RULE_VALUE = {
@@ -56,6 +57,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "external-includes": _GLOBS,
         "redirects": _GLOBS,
         "max-file-size": {"type": "integer", "minimum": 0},
+        "file-timeout": {"type": "number", "minimum": 0},
         "lifecycle": {
             "type": "object",
             "additionalProperties": False,
@@ -105,6 +107,8 @@ class Config:
     """Redirection files (relative to the config file); default: found beside the docset."""
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     """Files larger than this are reported and skipped; 0 means no limit."""
+    file_timeout: float = DEFAULT_FILE_TIMEOUT
+    """Seconds one file may take to parse before it is reported and skipped; 0 means no limit."""
     lifecycle_heading: str | None = None
     """Heading (substring, any case) above the index page's phase list; None means "Phases"."""
     lifecycle_phases: tuple[str, ...] = ()
@@ -219,6 +223,7 @@ def load_config(path: Path | None) -> Config:
         external_includes=_tuple(data.get("external-includes")),
         redirects=tuple(str((base / r).resolve()) for r in _tuple(data.get("redirects"))),
         max_file_size=max_size,
+        file_timeout=float(data.get("file-timeout", DEFAULT_FILE_TIMEOUT)),
         lifecycle_heading=lifecycle.get("heading"),
         lifecycle_phases=_tuple(lifecycle.get("phases")),
         previous_words=_tuple(lifecycle.get("previous")) or ("Previous",),

@@ -49,9 +49,15 @@ class Resolved:
     """For case mismatches: the path as written (normalised)."""
 
 
+MAX_SUGGESTION_OPTIONS = 2000
+"""Beyond this many candidates, no fuzzy suggestion: hostile input must not cost quadratic time."""
+
+
 def _closest(name: str, options: list[str], cutoff: float) -> str | None:
     """The option most like ``name``; ties go to the longest common prefix
     (``topic-011-v2.md`` means ``topic-011.md``, not ``topic-112.md``)."""
+    if len(options) > MAX_SUGGESTION_OPTIONS or len(name) > 500:
+        return None
     scored = []
     matcher = difflib.SequenceMatcher(b=name)
     for option in options:
@@ -240,11 +246,18 @@ class Docset:
     def suggest(self, source: str, wanted: str) -> str | None:
         """A near match for a missing file: one edit away in its folder, else the same file name
         elsewhere (only when the name is distinctive: at most three files carry it)."""
+        key = ("suggest", wanted)
+        if key not in self.memo:
+            self.memo[key] = self._suggest(wanted)
+        found = self.memo[key]
+        return self.relative(source, found) if found else None
+
+    def _suggest(self, wanted: str) -> str | None:
         folder, name = posixpath.split(wanted)
         siblings = self.files.children(folder) if folder in self.files.dirs else []
         close = _closest(name, siblings, cutoff=0.8)
         if close:
-            return self.relative(source, posixpath.join(folder, close))
+            return posixpath.join(folder, close)
         same = self.files.by_name.get(name.lower(), [])
         if 0 < len(same) <= 3:
             wanted_parts = wanted.split("/")
@@ -257,8 +270,7 @@ class Docset:
                     count += 1
                 return count
 
-            best = max(same, key=lambda p: (shared(p), -len(p)))
-            return self.relative(source, best)
+            return max(same, key=lambda p: (shared(p), -len(p)))
         return None
 
     @staticmethod

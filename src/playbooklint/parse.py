@@ -12,8 +12,11 @@ import hashlib
 import html
 import os
 import re
+import signal
+import threading
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -41,6 +44,8 @@ from .model import (
 from .slug import slugify
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+DEFAULT_BUDGET = 5.0
+"""Seconds one file may take to parse before it is reported and skipped."""
 
 # --------------------------------------------------------------------------------------- decoding
 
@@ -143,12 +148,14 @@ def _load_front_matter(
 
 # ------------------------------------------------------------------------------- Markdown parser
 
+# Bounded repetitions: an unclosed construct repeated along a huge line must not make each
+# attempt scan to the end of the line (quadratic time in C code no time budget can interrupt).
 _BANG_RE = re.compile(
-    r"\[!(?P<kind>include|code(?:-[^\s\[\]]+)?)\s*\[(?P<title>[^\]\n]*)\]\(\s*(?P<target><[^>\n]*>|[^)\s]*)"
-    r"(?:\s+\"[^\"\n]*\")?\s*\)\s*\]",
+    r"\[!(?P<kind>include|code(?:-[^\s\[\]]{1,40})?)\s{0,20}\[(?P<title>[^\]\n]{0,500})\]\(\s{0,20}"
+    r"(?P<target><[^>\n]{0,2000}>|[^)\s]{0,2000})(?:\s{1,20}\"[^\"\n]{0,500}\")?\s{0,20}\)\s{0,20}\]",
     re.IGNORECASE,
 )
-_TRIPLE_RE = re.compile(r":::(?P<name>[a-z][a-z-]*)(?P<attrs>[^\n]*?):::")
+_TRIPLE_RE = re.compile(r":::(?P<name>[a-z][a-z-]{0,40})(?P<attrs>[^\n]{0,4000}?):::")
 _ATTR_RE = re.compile(r"""([A-Za-z_:][-A-Za-z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*?)?/?>")
 _COMMENT_RE = re.compile(r"<!--(.*?)(?:-->|\Z)", re.DOTALL)
@@ -681,13 +688,44 @@ def read_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
     return hashlib.blake2b(data, digest_size=16).digest(), data, None
 
 
-def parse_bytes(rel_path: str, data: bytes) -> Page:
+class ParseTimeout(Exception):
+    """A file's parse ran over its time budget."""
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise ParseTimeout in this thread after ``seconds`` (POSIX main thread; elsewhere, and for
+    0, no budget). Pure-Python parsing is interrupted wherever it is; C code is kept linear by
+    bounded regular expressions."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: Any) -> None:
+        raise ParseTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def parse_bytes(rel_path: str, data: bytes, budget: float = DEFAULT_BUDGET) -> Page:
     """Facts of a file's bytes. Never raises for file content."""
     text, problem = decode(data)
     if text is None:
         return Page(rel_path, problems=(problem,) if problem else ())
     try:
-        return parse_text(rel_path, text)
+        with time_budget(budget):
+            return parse_text(rel_path, text)
+    except ParseTimeout:
+        return Page(rel_path, problems=(Problem(
+            1, 1, f"parsing took longer than the {budget:g}-second budget; not checked (simplify the file, or "
+            "raise --file-timeout if it is meant to be like this)", rule="file-too-large",
+        ),))
     except RecursionError:
         return Page(rel_path, problems=(Problem(1, 1, "file is nested too deeply to parse; not checked",
                                                 rule="internal-error"),))
@@ -698,14 +736,15 @@ def parse_bytes(rel_path: str, data: bytes) -> Page:
         ),))
 
 
-def parse_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, bytes, Page]:
+def parse_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES,
+                 budget: float = DEFAULT_BUDGET) -> tuple[str, bytes, Page]:
     """(path, content key, Page): what a parse worker returns."""
     key, data, page = read_source(root, rel_path, max_bytes)
     if page is None:
-        page = parse_bytes(rel_path, data or b"")
+        page = parse_bytes(rel_path, data or b"", budget)
     return rel_path, key, page
 
 
-def parse_file(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Page:
+def parse_file(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES, budget: float = DEFAULT_BUDGET) -> Page:
     """Read ``root/rel_path`` once and return its facts. Never raises for file content."""
-    return parse_source(root, rel_path, max_bytes)[2]
+    return parse_source(root, rel_path, max_bytes, budget)[2]

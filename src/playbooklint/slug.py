@@ -26,14 +26,18 @@ def unique_slugs(slugs: Iterable[str]) -> list[str]:
     An empty slug (a heading of punctuation only) becomes ``section``, as in markdig.
     """
     seen: set[str] = set()
+    tried: dict[str, int] = {}  # per base slug, the last suffix taken: linear even for 10,000 repeats
     result = []
     for slug in slugs:
         slug = slug or "section"
         candidate = slug
-        n = 0
+        n = tried.get(slug, 0)
+        if n:
+            candidate = f"{slug}-{n}"
         while candidate in seen:
             n += 1
             candidate = f"{slug}-{n}"
+        tried[slug] = n
         seen.add(candidate)
         result.append(candidate)
     return result

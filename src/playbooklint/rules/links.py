@@ -122,21 +122,27 @@ def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The real anchor a fragment most likely meant (case-insensitive match first)."""
+    """The real anchor a fragment most likely meant (case-insensitive match first; no fuzzy
+    search among thousands of anchors or for very long names, which would cost quadratic time)."""
     options = sorted(c for c in candidates if c != "top")
     lowered = name.lower()
     for option in options:
         if option.lower() == lowered:
             return option
+    if len(options) > 1000 or len(name) > 200:
+        return None
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     if not close:
         close = difflib.get_close_matches(lowered, options, n=1, cutoff=0.6)
     return close[0] if close else None
 
 
-def _anchor_message(fragment: str, anchors: frozenset[str], where: str) -> str:
+def _anchor_message(fragment: str, anchors: frozenset[str], where: str, docset: Docset, page: str) -> str:
     message = f"no anchor '#{fragment}' {where}"
-    guess = closest(fragment, anchors)
+    key = ("anchor-guess", f"{page}#{fragment}")
+    if key not in docset.memo:
+        docset.memo[key] = closest(fragment, anchors)
+    guess = docset.memo[key]
     if guess:
         message += f"; did you mean '#{guess}'?"
     return message
@@ -181,13 +187,14 @@ def link_anchor_missing(page: Page, docset: Docset) -> Iterable[Problem]:
                 anchors = docset.anchors(host)
                 if anchors is not None and fragment not in anchors:
                     where = "on this page" if host == page.path else f"on '{host}', which includes this file"
-                    yield Problem(link.line, link.column, _anchor_message(fragment, anchors, where), **_span(link))
+                    yield Problem(link.line, link.column, _anchor_message(fragment, anchors, where, docset, host),
+                                  **_span(link))
         elif resolved.status in ("ok", "case") and resolved.path and resolved.path.lower().endswith(".md"):
             anchors = docset.anchors(resolved.path)
             if anchors is not None and fragment not in anchors:
                 yield Problem(
                     link.line, link.column,
-                    _anchor_message(fragment, anchors, f"in '{resolved.path}'"), **_span(link),
+                    _anchor_message(fragment, anchors, f"in '{resolved.path}'", docset, resolved.path), **_span(link),
                 )
 
 
