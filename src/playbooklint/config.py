@@ -197,6 +197,18 @@ def normalize_rule_value(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
+def _check_globs(data: dict[str, Any], source: str) -> None:
+    from .discover import simple_enough
+
+    lists = {key: data.get(key, []) for key in ("includes", "exclude", "extend-exclude", "allow-outside",
+                                                 "external-includes")}
+    lists.update({f"per-file-ignores.{k}": [k] for k in data.get("per-file-ignores", {})})
+    for key, patterns in lists.items():
+        for pattern in patterns:
+            if not simple_enough(pattern):
+                raise ConfigError(f"{source}: {key}: glob '{pattern[:60]}' is too complex")
+
+
 def load_config(path: Path | None) -> Config:
     """Read and validate a config file (None -> defaults)."""
     if path is None:
@@ -208,6 +220,7 @@ def load_config(path: Path | None) -> Config:
             return Config(path=path)
         data = {}
     validate(data, str(path))
+    _check_globs(data, str(path))
     base = path.parent
     lifecycle = data.get("lifecycle", {})
     max_size = data.get("max-file-size", DEFAULT_MAX_FILE_SIZE)

@@ -18,12 +18,31 @@ SKIP_DIRS = frozenset({".git", "node_modules", ".playbooklint_cache"})
 ROOT_MARKERS = ("index.md", "toc.yml", "TOC.yml")
 
 
-class Globs:
-    """A compiled set of globs (``**``, ``*``, ``?``, ``{a,b}``) matched against POSIX paths."""
+MAX_GLOB_LENGTH = 1024
+MAX_GLOB_STARS = 24
 
-    def __init__(self, patterns: Iterable[str]) -> None:
+
+def simple_enough(pattern: str) -> bool:
+    """Refuse globs whose regex could backtrack for a very long time (``*a*a*a...``): they come
+    from files in the pull request (docfx.json) as well as from the config."""
+    return len(pattern) <= MAX_GLOB_LENGTH and pattern.count("*") <= MAX_GLOB_STARS and pattern.count("{") <= 8
+
+
+class Globs:
+    """A compiled set of globs (``**``, ``*``, ``?``, ``{a,b}``) matched against POSIX paths.
+
+    A glob that is too complex to match safely raises ValueError (config) or is dropped
+    (``lenient``, for docfx.json).
+    """
+
+    def __init__(self, patterns: Iterable[str], lenient: bool = False) -> None:
         cleaned = []
         for pattern in patterns:
+            if not simple_enough(pattern):
+                if lenient:
+                    continue
+                raise ValueError(f"glob '{pattern[:60]}' is too complex (at most {MAX_GLOB_STARS} '*', "
+                                 f"{MAX_GLOB_LENGTH} characters)")
             pattern = pattern.strip().replace("\\", "/")
             if pattern.startswith("~/"):
                 pattern = pattern[2:]

@@ -93,6 +93,13 @@ class DocfxInfo:
         return known
 
 
+def _strings(value: Any) -> list[str]:
+    """A glob or list of globs as DocFX accepts them; anything else is ignored."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def load_docfx(root: Path) -> tuple[DocfxInfo, list[Problem]]:
     path = root / "docfx.json"
     if not path.is_file():
@@ -113,14 +120,12 @@ def load_docfx(root: Path) -> tuple[DocfxInfo, list[Problem]]:
         for key, mapping in file_metadata.items():
             if isinstance(mapping, dict):
                 for pattern, value in mapping.items():
-                    info.file_metadata.append((key, Globs([pattern]), value))
-    for entry in build.get("content", []) or []:
+                    info.file_metadata.append((key, Globs([pattern], lenient=True), value))
+    content = build.get("content")
+    for entry in content if isinstance(content, list) else []:
         if isinstance(entry, dict) and not entry.get("src"):
-            files = entry.get("files", [])
-            exclude = entry.get("exclude", [])
-            files = [files] if isinstance(files, str) else [f for f in files if isinstance(f, str)]
-            exclude = [exclude] if isinstance(exclude, str) else [e for e in exclude if isinstance(e, str)]
-            info.content.append((Globs(files), Globs(exclude)))
+            info.content.append((Globs(_strings(entry.get("files")), lenient=True),
+                                 Globs(_strings(entry.get("exclude")), lenient=True)))
     return info, []
 
 

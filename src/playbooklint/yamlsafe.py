@@ -19,13 +19,22 @@ _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
-class SafeTextLoader(_Base):  # type: ignore[misc,valid-type]
-    """Safe loader that does not turn dates into ``datetime`` objects."""
+_RESOLVERS = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
-    yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+
+class SafeTextLoader(_Base):  # type: ignore[misc,valid-type]
+    """Safe loader (libyaml's when installed) that does not turn dates into ``datetime`` objects."""
+
+    yaml_implicit_resolvers = _RESOLVERS
+
+
+class PureSafeTextLoader(yaml.SafeLoader):
+    """The same in pure Python (PyYAML without libyaml): deep nesting raises RecursionError."""
+
+    yaml_implicit_resolvers = _RESOLVERS
 
 
 class YamlProblem(Exception):
@@ -49,9 +58,9 @@ def _mark(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[int, int]:
     return (mark.line, mark.column) if mark is not None else (0, 0)
 
 
-def _refuse_aliases(text: str) -> None:
+def _refuse_aliases(text: str, loader_class: Any) -> None:
     """Scan events (cheap, nothing constructed) and refuse the first alias."""
-    loader = SafeTextLoader(text)
+    loader = loader_class(text)
     try:
         while loader.check_event():
             event = loader.get_event()
@@ -93,11 +102,16 @@ def _check_duplicates(root: yaml.Node) -> None:
             stack.extend(node.value)
 
 
-def compose(text: str) -> yaml.Node | None:
+def compose(text: str, loader_class: Any = SafeTextLoader) -> yaml.Node | None:
     """Compose one YAML document safely; raise YamlProblem for anything we refuse."""
-    if "*" in text:
-        _refuse_aliases(text)
-    loader = SafeTextLoader(text)
+    try:
+        if "*" in text:
+            _refuse_aliases(text, loader_class)
+    except yaml.MarkedYAMLError:
+        pass  # not valid YAML: the composer below says where
+    except RecursionError:
+        raise YamlProblem("YAML is nested too deeply to read", 0, 0) from None
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
