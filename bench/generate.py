@@ -64,6 +64,9 @@ import shutil
 import sys
 import time
 
+from playbooklint.slug import slugify as _slugify
+from playbooklint.slug import unique_slugs
+
 MARKER = "playbooklint bench/generate.py"
 
 # --------------------------------------------------------------------------------- vocabulary
@@ -247,36 +250,11 @@ _SLUGS: dict[str, str] = {}
 
 
 def slugify(text: str) -> str:
-    """DocFX/markdig GitHub-style slug, as playbooklint computes it (memoised: headings repeat)."""
+    """DocFX/markdig GitHub-style slug, playbooklint's own (memoised: headings repeat)."""
     slug = _SLUGS.get(text)
     if slug is None:
         slug = _SLUGS[text] = _slugify(text)
     return slug
-
-
-def _slugify(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch == " ":
-            out.append("-")
-        elif ch.isalnum() or ch == "-" or ch == "_":
-            out.append(ch.lower())
-    return "".join(out)
-
-
-def unique_slugs(slugs: list[str]) -> list[str]:
-    """``x``, ``x-1``, ``x-2`` for repeats (skipping ids already taken), empty -> ``section``."""
-    seen: set[str] = set()
-    result = []
-    for slug in slugs:
-        slug = slug or "section"
-        candidate, n = slug, 0
-        while candidate in seen:
-            n += 1
-            candidate = f"{slug}-{n}"
-        seen.add(candidate)
-        result.append(candidate)
-    return result
 
 
 def rel(from_folder: str, target: str) -> str:

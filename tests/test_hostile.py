@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_tree
 from playbooklint import yamlsafe
 from playbooklint.cli import main
 from playbooklint.engine import RunOptions, lint
 from playbooklint.parse import parse_bytes, parse_text
-
-from conftest import write_tree
 
 ESCAPES = {
     "index.md": (

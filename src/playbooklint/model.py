@@ -60,6 +60,11 @@ class Diagnostic:
     end_column: int | None = field(default=None, compare=False)
     """Column just past the span, when known."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # positional rebuild (cached findings); frozen slotted dataclasses did not unpickle on 3.10.0
+        return (Diagnostic, (self.path, self.line, self.column, self.code, self.rule, self.severity, self.message,
+                             self.end_line, self.end_column))
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,

@@ -126,6 +126,8 @@ def _describe(key: str, error: Any, root_schema: dict[str, Any]) -> str:
         root_schema.get("properties", {}).get(key, {}).get("description") if len(error.absolute_path) == 1 else None
     )
     if validator == "format" and error.validator_value == "ms-date":
+        if error.cause is not None:  # the right shape, but no such day
+            return f"{where} {_show(value)} is not a real calendar date ({error.cause})"
         return f"{where} {_show(value)} is not a valid M/D/YYYY date (for example 2/18/2019)"
     if validator == "format":
         return f"{where} {_show(value)} is not a valid {error.validator_value}"
