@@ -12,8 +12,6 @@ from playbooklint.engine import lint
 from playbooklint.rules import RULES
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-if not SHARED.is_dir():
-    SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared (examples and corpora) is not beside the checkout")
 

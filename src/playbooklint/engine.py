@@ -15,8 +15,8 @@ from typing import Any
 from . import __version__
 from .cache import CACHE_DIR_NAME, PageCache
 from .config import Config, ConfigError, find_config_file, load_config
-from .discover import Discovery, Globs, discover, find_root, scan
-from .docfx import load_docfx, load_redirects
+from .discover import Discovery, FileIndex, Globs, discover, find_root, scan
+from .docfx import DocfxInfo, load_docfx, load_redirects
 from .docset import Docset
 from .model import Diagnostic, Page, Problem
 from .parse import parse_source, read_source
@@ -236,18 +236,19 @@ def _parse_all(
     return pages
 
 
-def _run_key(discovery: Discovery, config: Config, settings: RuleSettings, keys: dict[str, bytes],
-             early: dict[str, Page], docset_files: tuple[object, ...]) -> bytes:
+def _run_key(inputs: _Inputs, config: Config, settings: RuleSettings, keys: dict[str, bytes],
+             early: dict[str, Page]) -> bytes:
     """Everything the findings depend on: the tool, the settings and schema, the selection, every
     file under the root (existence), every source's content, DocFX's own files."""
-    index = discovery.index
+    discovery, index = inputs.discovery, inputs.index
     digest = hashlib.blake2b(digest_size=24)
     for part in (
         __version__, repr(config), repr(sorted(settings.severities.items())),
         repr([(g.patterns, sorted(names)) for g, names in settings.per_file_ignores]),
         repr(sorted(discovery.selected) if discovery.selected is not None else None),
         repr(sorted(index.dirs)), repr(sorted(index.escapes.items())), repr(sorted(index.aliases.items())),
-        repr(docset_files),
+        json.dumps(inputs.validator.schema, sort_keys=True, default=repr), repr(inputs.docfx),
+        repr(sorted(inputs.redirects.items())), repr(inputs.problems),
     ):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     for rel in sorted(index.files):
@@ -304,28 +305,49 @@ def run_rules(docset: Docset, settings: RuleSettings, selected: frozenset[str] |
     return sorted(set(diagnostics))
 
 
+@dataclass
+class _Inputs:
+    """What a docset run reads before parsing: settings files, the file listing, DocFX's files."""
+
+    validator: PageValidator
+    index: FileIndex
+    discovery: Discovery
+    docfx: DocfxInfo
+    redirects: dict[str, str]
+    problems: list[Problem]
+
+
+def _inputs(root: Path, config: Config, targets: list[Path] | None) -> _Inputs:
+    validator = PageValidator(load_validator(config.schema))
+    index = scan(root)
+    discovery = discover(root, index, config, targets)
+    docfx, problems = load_docfx(root)
+    redirects, redirect_problems = load_redirects(root, config.redirects)
+    return _Inputs(validator, index, discovery, docfx, redirects, problems + redirect_problems)
+
+
+def _build(inputs: _Inputs, config: Config, options: RunOptions, cache: PageCache | None,
+           keys: dict[str, bytes] | None, early: dict[str, Page] | None) -> Docset:
+    pages = _parse_all(inputs.discovery, config, options, cache, keys, early)
+    if cache is not None:
+        cache.save()
+    return Docset(inputs.discovery.root, pages, inputs.index, config, inputs.docfx, inputs.redirects,
+                  inputs.problems, inputs.validator)
+
+
 def build_docset(
     root: Path, config: Config, targets: list[Path] | None = None, options: RunOptions | None = None
 ) -> tuple[Docset, Discovery]:
     """Parse a docset and answer its cross-file questions (ConfigError for unusable settings)."""
     options = options or RunOptions()
-    validator = PageValidator(load_validator(config.schema))
-    index = scan(root)
-    discovery = discover(root, index, config, targets)
+    inputs = _inputs(root, config, targets)
     cache = _open_cache(root, config, options)
     keys: dict[str, bytes] | None = None
     early: dict[str, Page] | None = None
     if cache is not None:
+        keys, early = _read_keys(inputs.discovery, config)
         cache.load()
-        if cache.entries:
-            keys, early = _read_keys(discovery, config)
-    pages = _parse_all(discovery, config, options, cache, keys, early)
-    if cache is not None:
-        cache.save()
-    docfx, problems = load_docfx(root)
-    redirects, redirect_problems = load_redirects(root, config.redirects)
-    docset = Docset(root, pages, index, config, docfx, redirects, problems + redirect_problems, validator)
-    return docset, discovery
+    return _build(inputs, config, options, cache, keys, early), inputs.discovery
 
 
 def check_docset(
@@ -335,31 +357,24 @@ def check_docset(
     the findings it computed last time without parsing or running any rule."""
     options = options or RunOptions()
     settings = RuleSettings.from_config(config, options.select, options.ignore)
-    validator = PageValidator(load_validator(config.schema))
-    index = scan(root)
-    discovery = discover(root, index, config, targets)
-    docfx, problems = load_docfx(root)
-    redirects, redirect_problems = load_redirects(root, config.redirects)
+    inputs = _inputs(root, config, targets)
+    sources = len(inputs.discovery.sources)
     cache = _open_cache(root, config, options)
     keys: dict[str, bytes] | None = None
     early: dict[str, Page] | None = None
     run_key = b""
     if cache is not None:
-        keys, early = _read_keys(discovery, config)
-        schema_text = json.dumps(validator.schema, sort_keys=True, default=repr)
-        docset_files = (schema_text, repr(docfx), sorted(redirects.items()), repr(problems + redirect_problems))
-        run_key = _run_key(discovery, config, settings, keys, early, docset_files)
+        keys, early = _read_keys(inputs.discovery, config)
+        run_key = _run_key(inputs, config, settings, keys, early)
         remembered = cache.load_results(run_key)
         if remembered is not None:
-            return DocsetResult(root, config, remembered, len(discovery.sources))
+            return DocsetResult(root, config, remembered, sources)
         cache.load()
-    pages = _parse_all(discovery, config, options, cache, keys, early)
-    docset = Docset(root, pages, index, config, docfx, redirects, problems + redirect_problems, validator)
-    diagnostics = run_rules(docset, settings, discovery.selected)
+    docset = _build(inputs, config, options, cache, keys, early)
+    diagnostics = run_rules(docset, settings, inputs.discovery.selected)
     if cache is not None:
-        cache.save()
         cache.save_results(run_key, diagnostics)
-    return DocsetResult(root, config, diagnostics, len(discovery.sources), docset)
+    return DocsetResult(root, config, diagnostics, sources, docset)
 
 
 def group_targets(
