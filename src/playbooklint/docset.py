@@ -29,7 +29,6 @@ Status = Literal["ok", "missing", "case", "outside", "allowed", "external", "emp
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 MAX_INCLUDE_DEPTH = 16
-PAGE_SUFFIXES = (".md", ".yml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +68,6 @@ def _closest(name: str, options: list[str], cutoff: float) -> str | None:
                 scored.append((round(ratio, 2), prefix, option))
     return max(scored)[2] if scored else None
 
-
-def is_page_path(path: str) -> bool:
-    return path.lower().endswith(".md")
 
 
 class Docset:
@@ -125,11 +121,6 @@ class Docset:
             page = self.pages[rel]
             if page.kind == "markdown" and not self.is_include(rel):
                 yield page
-
-    def tocs(self) -> Iterator[Page]:
-        for rel in sorted(self.pages):
-            if self.pages[rel].kind == "toc":
-                yield self.pages[rel]
 
     # ------------------------------------------------------------------ resolution
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import __version__
 from .cache import CACHE_DIR_NAME, PageCache
-from .config import Config, ConfigError, find_config_file, load_config
+from .config import Config, ConfigError, find_config_file, load_config, with_overrides
 from .discover import Discovery, FileIndex, Globs, discover, find_root, scan
 from .docfx import DocfxInfo, load_docfx, load_redirects
 from .docset import Docset
@@ -387,9 +387,7 @@ def group_targets(
             raise ConfigError(f"path does not exist: {path}")
         config = load_config(config_path or find_config_file(path.resolve()))
         if overrides:
-            from dataclasses import replace
-
-            config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
+            config = with_overrides(config, **overrides)
         root = find_root(path, config)
         resolved = path.resolve()
         whole = resolved == root or resolved in root.parents  # a folder holding the docset
