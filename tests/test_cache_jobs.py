@@ -73,18 +73,18 @@ def test_fixture_docsets_agree_with_and_without_cache(tmp_path: Path):
 
 
 def test_warm_run_parses_only_what_changed(tmp_path: Path, monkeypatch):
-    import playbooklint.engine as engine
+    import playbooklint.pages as pages
 
     root = bigger_docset(tmp_path)
     findings(root, jobs=1)
     parsed: list[str] = []
-    original = engine.parse_source
+    original = pages.parse_bytes
 
-    def spy(root_folder, rel, *args):
+    def spy(rel, *args):
         parsed.append(rel)
-        return original(root_folder, rel, *args)
+        return original(rel, *args)
 
-    monkeypatch.setattr(engine, "parse_source", spy)
+    monkeypatch.setattr(pages, "parse_bytes", spy)
     page = root / "phase-enable.md"
     page.write_text(page.read_text() + "\n[new](nowhere.md)\n")
     after = findings(root, jobs=1)

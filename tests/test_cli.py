@@ -106,12 +106,12 @@ def test_version_and_rules_and_explain(capsys):
 
 
 def test_internal_error_is_one_line_and_exit_2(monkeypatch, tmp_path: Path, capsys):
-    import playbooklint.engine as engine
+    import playbooklint.api as api
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(engine, "lint", boom)
+    monkeypatch.setattr(api, "lint", boom)
     assert main(["check", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: kaput" in err and "Traceback" not in err

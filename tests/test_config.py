@@ -48,7 +48,7 @@ def test_bad_config_is_a_usage_error(tmp_path: Path, text: str, message: str):
     write_tree(tmp_path, {".playbooklint.toml": text, "index.md": "---\ntitle: x\n---\n"})
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
         config = load_config(tmp_path / ".playbooklint.toml")
-        from playbooklint.engine import RuleSettings
+        from playbooklint.rules.settings import RuleSettings
         RuleSettings.from_config(config)
     runner = CliRunner()
     result = runner.invoke(cli, ["check", str(tmp_path)])

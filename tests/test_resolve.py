@@ -27,7 +27,7 @@ def docset(tmp_path: Path):
     })
     write_tree(tmp_path, {"samples/code.cs": ""})
     config = Config(url_base=("/docs/",), allow_outside=("../samples/**",))
-    built, _ = build_docset(root, config)
+    built = build_docset(root, config)
     return built
 
 
@@ -91,7 +91,7 @@ def test_symlinks_that_leave_the_root_are_escapes(tmp_path: Path):
     os.symlink(outside / "secret.md", root / "escape.md")
     os.symlink(outside, root / "escdir")
     os.symlink(root / "real", root / "alias")
-    built, _ = build_docset(root, Config())
+    built = build_docset(root, Config())
     assert built.resolve("index.md", "escape.md").status == "outside"
     assert built.resolve("index.md", "escdir/secret.md").status == "outside"
     assert (built.resolve("index.md", "alias/a.md").status, built.resolve("index.md", "alias/a.md").path) == ("ok", "real/a.md")
@@ -100,7 +100,7 @@ def test_symlinks_that_leave_the_root_are_escapes(tmp_path: Path):
 def test_suggestions_break_ties_by_common_prefix(tmp_path: Path):
     root = write_tree(tmp_path, {"topic-011.md": "", "topic-112.md": "", "topic-000.md": "", "topic-002.md": "",
                                  "index.md": ""})
-    built, _ = build_docset(root, Config())
+    built = build_docset(root, Config())
     assert built.suggest("index.md", "topic-011-v2.md") == "topic-011.md"
     assert built.suggest("index.md", "topic-000-v2.md") == "topic-000.md"
     assert built.suggest("index.md", "nothing-alike.md") is None

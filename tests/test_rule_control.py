@@ -63,14 +63,14 @@ def test_per_file_ignores(root: Path, capsys):
 def test_a_failing_rule_becomes_internal_error_and_the_run_goes_on(root: Path, monkeypatch, capsys):
     import dataclasses
 
-    import playbooklint.engine as engine
+    import playbooklint.rules.runner as runner
     from playbooklint.rules import RULES
 
     def broken(page, docset):
         raise ValueError("bad state")
 
     patched = tuple(dataclasses.replace(r, check=broken) if r.name == "link-empty" else r for r in RULES)
-    monkeypatch.setattr(engine, "RULES", patched)
+    monkeypatch.setattr(runner, "RULES", patched)
     code, found = rules_found([str(root)], capsys)
     assert code == 1 and {"internal-error", "link-broken"} <= found
     main(["check", str(root), "--format", "json"])

@@ -21,11 +21,12 @@ import hmac
 import os
 import pickle
 import sys
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .atomic import write_atomic
 from .model import Page
 
 CACHE_DIR_NAME = ".playbooklint_cache"
@@ -57,20 +58,8 @@ def signing_key() -> bytes | None:
         pass
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        key = os.urandom(32)
-        fd, temp = tempfile.mkstemp(dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-        os.chmod(temp, 0o600)
-        try:
-            os.link(temp, path)  # first writer wins; a concurrent run reads the winner's key
-        except FileExistsError:
-            pass
-        except OSError:
-            os.replace(temp, path)
-        finally:
-            if os.path.exists(temp):
-                os.unlink(temp)
+        # first writer wins; a concurrent run reads the winner's key
+        write_atomic(path, os.urandom(32), mode=0o600, replace=False)
         key = path.read_bytes()
         return key if len(key) == 32 else None
     except OSError:
@@ -132,14 +121,7 @@ class PageCache:
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# created by playbooklint\n*\n", encoding="utf-8")
-            fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(blob)
-                os.replace(temp, path)
-            finally:
-                if os.path.exists(temp):
-                    os.unlink(temp)
+            write_atomic(path, blob)
         except OSError:
             return False
         return True
@@ -190,3 +172,20 @@ class PageCache:
         for shard, entries in shards.items():
             if self._write(self.shard_path(shard), entries):
                 self.dirty.discard(shard)
+
+
+def open_cache(folder: Path, root: Path, settings: str) -> PageCache | None:
+    """The cache of a docset (not loaded yet), or None when no signing key can be had."""
+    cache = PageCache(folder, root, settings)
+    return cache if cache.usable else None
+
+
+def run_key(parts: Iterable[str], contents: Iterable[tuple[str, bytes]]) -> bytes:
+    """A digest of everything a run's findings depend on: text parts (settings, listings) and
+    (path, content key) pairs."""
+    digest = hashlib.blake2b(digest_size=24)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    for rel, key in contents:
+        digest.update(rel.encode("utf-8", "surrogatepass") + b"\0" + key + b"\0")
+    return digest.digest()

@@ -6,10 +6,13 @@ defaults (1 for ClickException, tracebacks for bugs) are remapped in ``main``.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -134,23 +137,18 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
     holding docfx.json, else the folder given. Exit 0 when no errors, 1 with errors, 2 for usage or
     configuration problems.
     """
-    from .engine import RunOptions, lint
+    from .api import lint
     from .report import counts
 
     if config_path is not None and not config_path.is_file():
         raise ConfigError(f"config file not found: {config_path}")
     progress = _Progress() if _Progress.wanted(no_progress) else None
-    options = RunOptions(
-        select=_split(select) or None,
-        ignore=_split(ignore) or None,
-        progress=progress,
-        jobs=jobs,
-        cache=not no_cache,
-        cache_dir=cache_dir,
-    )
     try:
-        result = lint(list(paths) or [Path(".")], config_path=config_path,
-                      overrides={"max_file_size": max_file_size, "file_timeout": file_timeout}, options=options)
+        with _collector_paused():
+            result = lint(list(paths) or [Path(".")], config=config_path, jobs=jobs, cache=not no_cache,
+                          cache_dir=cache_dir, select=_split(select) or None, ignore=_split(ignore) or None,
+                          overrides={"max_file_size": max_file_size, "file_timeout": file_timeout},
+                          progress=progress)
     finally:
         if progress is not None:
             progress.close()
@@ -163,6 +161,20 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
     found = counts(result)
     failed = found["errors"] > 0 or (strict and found["warnings"] > 0)
     sys.exit(0 if exit_zero or not failed else 1)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A run allocates millions of small objects and frees them by reference counting; the cycle
+    collector only slows it down (it tripled the time to load a 10,000-page cache), so the command
+    line pauses it for the run (worker processes inherit that). Library calls leave it alone."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -179,13 +191,12 @@ def lifecycle(path: Path, output_format: str, config_path: Path | None) -> None:
     from .config import find_config_file, load_config
     from .discover import find_root
     from .engine import build_docset
-    from .lifecycle import lifecycle_of
     from .report import display_path
 
     config = load_config(config_path or find_config_file(path.resolve()))
     root = find_root(path, config)
-    docset, _ = build_docset(root, config)
-    found = lifecycle_of(docset)
+    docset = build_docset(root, config)
+    found = docset.lifecycle
     if output_format == "json":
         payload: dict[str, Any] = {"root": str(root), "lifecycle": None}
         if found is not None:
@@ -195,14 +206,14 @@ def lifecycle(path: Path, output_format: str, config_path: Path | None) -> None:
                 "phases": [{"number": p.number, "title": p.title, "path": p.path} for p in found.phases],
                 "listings": [
                     {"path": li.path, "kind": li.kind, "line": li.line,
-                     "phases": [found.phases[item[3]].path for item in li.items]}
+                     "phases": [found.phases[item.position].path for item in li.items]}
                     for li in found.listings
                 ],
             }
         click.echo(json.dumps(payload, indent=2))
         return
     if found is None:
-        heading = config.lifecycle_heading or "Phases"
+        heading = config.lifecycle_heading
         click.echo(f"No lifecycle in {display_path(root, '.')}: no lifecycle.phases configured and no "
                    f"ordered list of page links under a heading containing '{heading}' in {config.index}.")
         return
@@ -214,7 +225,7 @@ def lifecycle(path: Path, output_format: str, config_path: Path | None) -> None:
     click.echo("")
     click.echo("Listed in:")
     for listing in found.listings:
-        positions = [item[3] for item in listing.items]
+        positions = [item.position for item in listing.items]
         flag = "" if positions == sorted(positions) else "  (out of order)"
         what = "TOC section" if listing.kind == "toc" else ("ordered list" if listing.ordered else "list")
         click.echo(f"  {listing.path}:{listing.line}  {what}: phases {_ranges([p + 1 for p in positions])}{flag}")

@@ -13,6 +13,8 @@ from typing import Any
 
 import jsonschema
 
+from .globs import simple_enough
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -109,8 +111,8 @@ class Config:
     """Files larger than this are reported and skipped; 0 means no limit."""
     file_timeout: float = DEFAULT_FILE_TIMEOUT
     """Seconds one file may take to parse before it is reported and skipped; 0 means no limit."""
-    lifecycle_heading: str | None = None
-    """Heading (substring, any case) above the index page's phase list; None means "Phases"."""
+    lifecycle_heading: str = "Phases"
+    """Heading (substring, any case) above the index page's phase list."""
     lifecycle_phases: tuple[str, ...] = ()
     """Phase pages in order, relative to the root; empty means read them from the index page."""
     previous_words: tuple[str, ...] = ("Previous",)
@@ -121,6 +123,10 @@ class Config:
     """Rule name or code -> {"severity": "error"|"warning"|"off", ...options}."""
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Glob -> rule names, codes or code prefixes ignored in matching files."""
+
+    def __post_init__(self) -> None:
+        # a Config built in code may say rules={"PB201": False} or {"link-broken": "warning"}, as the file does
+        object.__setattr__(self, "rules", {str(k): normalize_rule_value(v) for k, v in self.rules.items()})
 
 
 def _error_path(error: jsonschema.ValidationError) -> str:
@@ -198,8 +204,6 @@ def normalize_rule_value(value: Any) -> dict[str, Any]:
 
 
 def _check_globs(data: dict[str, Any], source: str) -> None:
-    from .discover import simple_enough
-
     lists = {key: data.get(key, []) for key in ("includes", "exclude", "extend-exclude", "allow-outside",
                                                  "external-includes")}
     lists.update({f"per-file-ignores.{k}": [k] for k in data.get("per-file-ignores", {})})
@@ -237,7 +241,7 @@ def load_config(path: Path | None) -> Config:
         redirects=tuple(str((base / r).resolve()) for r in _tuple(data.get("redirects"))),
         max_file_size=max_size,
         file_timeout=float(data.get("file-timeout", DEFAULT_FILE_TIMEOUT)),
-        lifecycle_heading=lifecycle.get("heading"),
+        lifecycle_heading=lifecycle.get("heading", "Phases"),
         lifecycle_phases=_tuple(lifecycle.get("phases")),
         previous_words=_tuple(lifecycle.get("previous")) or ("Previous",),
         next_words=_tuple(lifecycle.get("next")) or ("Next",),

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .discover import Globs, is_within
+from .discover import is_within
+from .globs import Globs
 from .model import Problem
 
 REPO_MARKERS = (".git", ".openpublishing.publish.config.json")
@@ -108,6 +109,11 @@ def load_docfx(root: Path) -> tuple[DocfxInfo, list[Problem]]:
     if error is not None:
         return DocfxInfo(), [Problem(1, 1, f"{error}; its metadata is not applied", path="docfx.json",
                                      rule="config-file-invalid")]
+    return docfx_info(data), []
+
+
+def docfx_info(data: Any) -> DocfxInfo:
+    """What a parsed docfx.json says (anything malformed is ignored, as DocFX ignores it)."""
     build = data.get("build", {}) if isinstance(data, dict) else {}
     if not isinstance(build, dict):
         build = {}
@@ -126,7 +132,7 @@ def load_docfx(root: Path) -> tuple[DocfxInfo, list[Problem]]:
         if isinstance(entry, dict) and not entry.get("src"):
             info.content.append((Globs(_strings(entry.get("files")), lenient=True),
                                  Globs(_strings(entry.get("exclude")), lenient=True)))
-    return info, []
+    return info
 
 
 def _repository_folders(root: Path) -> list[Path]:

@@ -7,22 +7,28 @@ includes whom, which pages something points at. Answers are cached: each distinc
 
 from __future__ import annotations
 
-import difflib
 import os
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 from .config import Config
-from .discover import FileIndex, Globs, is_within
+from .discover import FileIndex, is_within
 from .docfx import DocfxInfo
-from .model import Include, Link, Page, Problem
+from .fuzzy import closest, closest_anchor
+from .globs import Globs
+from .lifecycle import Lifecycle, build_lifecycle
+from .model import Include, Link, Page, Problem, TocEntry
 from .slug import unique_slugs
+
+if TYPE_CHECKING:
+    from .schema import PageValidator
 
 Status = Literal["ok", "missing", "case", "outside", "allowed", "external", "empty", "self", "redirected"]
 
@@ -48,28 +54,6 @@ class Resolved:
     """For case mismatches: the path as written (normalised)."""
 
 
-MAX_SUGGESTION_OPTIONS = 2000
-"""Beyond this many candidates, no fuzzy suggestion: hostile input must not cost quadratic time."""
-
-
-def _closest(name: str, options: list[str], cutoff: float) -> str | None:
-    """The option most like ``name``; ties go to the longest common prefix
-    (``topic-011-v2.md`` means ``topic-011.md``, not ``topic-112.md``)."""
-    if len(options) > MAX_SUGGESTION_OPTIONS or len(name) > 500:
-        return None
-    scored = []
-    matcher = difflib.SequenceMatcher(b=name)
-    for option in options:
-        matcher.set_seq1(option)
-        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
-            ratio = matcher.ratio()
-            if ratio >= cutoff:
-                prefix = len(posixpath.commonprefix([option, name]))
-                scored.append((round(ratio, 2), prefix, option))
-    return max(scored)[2] if scored else None
-
-
-
 class Docset:
     """All parsed pages of one docset root, with the cross-file answers rules need."""
 
@@ -82,28 +66,36 @@ class Docset:
         docfx: DocfxInfo | None = None,
         redirects: dict[str, str] | None = None,
         problems: list[Problem] | None = None,
-        validator: Any = None,
+        validator: PageValidator | None = None,
+        selected: frozenset[str] | None = None,
     ) -> None:
         self.root = root
-        self.pages = pages
-        self.files = files
+        """The docset root folder."""
+        self.pages: Mapping[str, Page] = MappingProxyType(pages)
+        """Every parsed file (pages, include files, TOCs) by root-relative path."""
         self.config = config
+        """The run's settings (frozen)."""
         self.docfx = docfx or DocfxInfo()
-        self.redirects = redirects or {}
-        self.problems = problems or []
+        """What docfx.json says: content globs and metadata."""
+        self.problems: tuple[Problem, ...] = tuple(problems or ())
         """Problems found while loading the docset's own files (docfx.json, redirections)."""
-        self.validator = validator
-        """The page metadata schema validator."""
-        self.memo: dict[tuple[str, str], Any] = {}
-        """Per-page results that more than one rule reads (computed once)."""
-        self.selected: frozenset[str] | None = None
+        self.selected = selected
         """The files findings are reported for (None: all); docset rules may skip the rest."""
+        self._files = files
+        self._redirects = redirects or {}
+        self._validator = validator
         self._include_globs = Globs(config.includes)
         self._allow_outside = Globs(config.allow_outside)
         self._external_includes = Globs(config.external_includes)
+        # private caches of answers that depend only on the inputs above: whichever rule asks
+        # first, every rule gets the same answer
         self._resolved: dict[tuple[str, str, bool], Resolved] = {}
         self._folders: dict[str, str] = {}
         self._anchors: dict[str, frozenset[str] | None] = {}
+        self._links: dict[str, list[tuple[Link, Resolved]]] = {}
+        self._suggestions: dict[str, str | None] = {}
+        self._anchor_guesses: dict[tuple[str, str], str | None] = {}
+        self._schema_errors: dict[str, list[Any]] = {}
 
     # ------------------------------------------------------------------ what a file is
 
@@ -114,6 +106,14 @@ class Docset:
 
     def is_index(self, rel: str) -> bool:
         return rel == self.config.index
+
+    def is_selected(self, rel: str) -> bool:
+        """True when findings are reported for this file."""
+        return self.selected is None or rel in self.selected
+
+    def exists(self, rel: str) -> bool:
+        """True when a file with exactly this root-relative path exists."""
+        return rel in self._files.files
 
     def markdown_pages(self) -> Iterator[Page]:
         """Parsed Markdown files that are pages (not include files), in path order."""
@@ -184,7 +184,7 @@ class Docset:
         escaped = self._escape_of(joined)
         if escaped is not None:
             return Resolved("outside", joined, None, f"symbolic link to {escaped}")
-        canonical = self.files.canonical(joined)
+        canonical = self._files.canonical(joined)
         candidates = [canonical]
         if candidates_from_url:
             stem = canonical.rstrip("/")
@@ -193,7 +193,7 @@ class Docset:
             found = self._existing(candidate, toc)
             if found is not None:
                 return Resolved("ok", found)
-        if canonical in self.files.dirs:
+        if canonical in self._files.dirs:
             what = "toc.yml or index.md" if toc else "index.md or index.yml"
             return Resolved("missing", canonical, None, f"folder without {what}")
         for candidate in candidates:
@@ -201,12 +201,12 @@ class Docset:
             if real is not None:
                 return Resolved("case", real, wanted=candidate)
         for candidate in candidates:
-            if candidate in self.redirects:
-                return Resolved("redirected", candidate, None, self.redirects[candidate])
+            if candidate in self._redirects:
+                return Resolved("redirected", candidate, None, self._redirects[candidate])
         return Resolved("missing", canonical)
 
     def _escape_of(self, path: str) -> str | None:
-        escapes = self.files.escapes
+        escapes = self._files.escapes
         if not escapes:
             return None
         probe = path
@@ -217,39 +217,39 @@ class Docset:
         return None
 
     def _existing(self, path: str, toc: bool) -> str | None:
-        if path in self.files.files:
+        if path in self._files.files:
             return path
-        if path in self.files.dirs:
+        if path in self._files.dirs:
             names = ("toc.yml", "index.md", "index.yml") if toc else ("index.md", "index.yml")
-            children = {name.lower(): name for name in self.files.children(path)}
+            children = {name.lower(): name for name in self._files.children(path)}
             for name in names:
                 if name in children:
                     return f"{path}/{children[name]}" if path else children[name]
         return None
 
     def _case_variant(self, path: str, toc: bool) -> str | None:
-        for real in self.files.lower.get(path.lower(), ()):
+        for real in self._files.lower.get(path.lower(), ()):
             found = self._existing(real, toc)
             if found is not None:
                 return found
         return None
 
     def suggest(self, source: str, wanted: str) -> str | None:
-        """A near match for a missing file: one edit away in its folder, else the same file name
-        elsewhere (only when the name is distinctive: at most three files carry it)."""
-        key = ("suggest", wanted)
-        if key not in self.memo:
-            self.memo[key] = self._suggest(wanted)
-        found = self.memo[key]
+        """A near match for a missing file, written as a link from ``source``: one edit away in its
+        folder, else the same file name elsewhere (only when the name is distinctive: at most three
+        files carry it)."""
+        if wanted not in self._suggestions:
+            self._suggestions[wanted] = self._suggest(wanted)
+        found = self._suggestions[wanted]
         return self.relative(source, found) if found else None
 
     def _suggest(self, wanted: str) -> str | None:
         folder, name = posixpath.split(wanted)
-        siblings = self.files.children(folder) if folder in self.files.dirs else []
-        close = _closest(name, siblings, cutoff=0.8)
+        siblings = self._files.children(folder) if folder in self._files.dirs else []
+        close = closest(name, siblings, cutoff=0.8)
         if close:
             return posixpath.join(folder, close)
-        same = self.files.by_name.get(name.lower(), [])
+        same = self._files.by_name.get(name.lower(), [])
         if 0 < len(same) <= 3:
             wanted_parts = wanted.split("/")
 
@@ -317,15 +317,13 @@ class Docset:
 
     # ------------------------------------------------------------------ anchors
 
-    def anchors(self, rel: str) -> frozenset[str] | None:
+    def anchors_of(self, rel: str) -> frozenset[str] | None:
         """Every anchor a rendered page has: heading slugs (includes expanded, duplicates
         numbered across the whole page), explicit anchors, ``top``. None when unknown."""
         if rel in self._anchors:
             return self._anchors[rel]
         page = self.pages.get(rel)
-        if page is None or page.kind != "markdown" or any(
-            p.rule in ("file-unreadable", "file-too-large", "internal-error") for p in page.problems
-        ):
+        if page is None or page.kind != "markdown" or not page.readable:
             self._anchors[rel] = None
             return None
         slugs: list[str] = []
@@ -356,15 +354,33 @@ class Docset:
 
     # ------------------------------------------------------------------ references
 
+    def closest_anchor(self, rel: str, fragment: str) -> str | None:
+        """The anchor of a page that ``#fragment`` most likely meant."""
+        key = (rel, fragment)
+        if key not in self._anchor_guesses:
+            anchors = self.anchors_of(rel)
+            self._anchor_guesses[key] = closest_anchor(fragment, anchors) if anchors else None
+        return self._anchor_guesses[key]
+
+    # ------------------------------------------------------------------ references
+
     def links_of(self, page: Page) -> list[tuple[Link, Resolved]]:
-        """Each link of a Markdown page with where it leads (computed once per page)."""
-        key = ("links", page.path)
-        found = self.memo.get(key)
+        """Each link of a page with where it leads (computed once per page)."""
+        found = self._links.get(page.path)
         if found is None:
             resolve = self.resolve
             found = [(link, resolve(page.path, link.target)) for link in page.links]
-            self.memo[key] = found
+            self._links[page.path] = found
         return found
+
+    def toc_target(self, source: str, entry: TocEntry) -> Resolved:
+        """Where a TOC entry leads. The one place TOC resolution is decided: a folder means its
+        ``toc.yml`` (else its ``index.md``/``index.yml``), as DocFX reads a folder href."""
+        return self.resolve(source, entry.href, toc=True)
+
+    def toc_links_of(self, page: Page) -> list[tuple[TocEntry, Resolved]]:
+        """Each entry of a TOC file with where it leads."""
+        return [(entry, self.toc_target(page.path, entry)) for section in page.toc for entry in section.entries]
 
     @cached_property
     def inbound(self) -> dict[str, set[str]]:
@@ -373,7 +389,7 @@ class Docset:
         for rel, page in self.pages.items():
             targets: list[Resolved] = []
             if page.kind == "toc":
-                targets = [self.resolve(rel, e.href, toc=e.key == "tocHref") for s in page.toc for e in s.entries]
+                targets = [resolved for _entry, resolved in self.toc_links_of(page)]
             else:
                 targets = [resolved for _link, resolved in self.links_of(page)]
                 targets += [self.resolve_include(rel, inc) for inc in page.includes]
@@ -405,8 +421,7 @@ class Docset:
 
         for rel, page in self.pages.items():
             if page.kind == "toc":
-                hits = [self.resolve(rel, e.href, toc=e.key == "tocHref")
-                        for s in page.toc for e in s.entries if might(e.href)]
+                hits = [self.toc_target(rel, e) for s in page.toc for e in s.entries if might(e.href)]
             else:
                 hits = [self.resolve(rel, link.target) for link in page.links if might(link.target)]
                 hits += [self.resolve_include(rel, inc) for inc in page.includes if might(inc.target)]
@@ -414,6 +429,28 @@ class Docset:
                 if resolved.path in wanted and resolved.status in ("ok", "case") and resolved.path != rel:
                     result[resolved.path].add(rel)
         return result
+
+    # ------------------------------------------------------------------ metadata
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        """The page metadata schema (empty when there is none)."""
+        schema = self._validator.schema if self._validator is not None else None
+        return schema if isinstance(schema, dict) else {}
+
+    def schema_errors(self, rel: str) -> list[Any]:
+        """The schema's errors for a page's merged metadata (jsonschema errors, in a stable order)."""
+        if self._validator is None:
+            return []
+        if rel not in self._schema_errors:
+            errors = self._validator.iter_errors(self.metadata(rel))
+            self._schema_errors[rel] = sorted(errors, key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+        return self._schema_errors[rel]
+
+    @cached_property
+    def lifecycle(self) -> Lifecycle | None:
+        """The playbook lifecycle, or None when the docset has none."""
+        return build_lifecycle(self)
 
     def metadata(self, rel: str) -> dict[str, Any]:
         """Metadata DocFX applies to a page: docfx.json's, then the page's own (page wins)."""

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from .model import Heading, ListBlock, Page
 
 if TYPE_CHECKING:
     from .docset import Docset
-
-DEFAULT_HEADING = "phases"
-
 
 @dataclass(frozen=True)
 class Phase:
@@ -23,6 +20,19 @@ class Phase:
     """The page's title, else the link text that names it."""
     number: int
     """Its number in the canonical order: the index list's source number, else its 1-based position."""
+
+
+class ListingItem(NamedTuple):
+    """An item of a listing that names a phase."""
+
+    line: int
+    """1-based line of the item (list marker or TOC value)."""
+    column: int
+    """1-based column."""
+    number: int | None
+    """The number written in the source (ordered lists), else None."""
+    position: int
+    """0-based position of the phase it names in the canonical order."""
 
 
 @dataclass(frozen=True)
@@ -36,8 +46,8 @@ class Listing:
     """Ordered Markdown list (``1.``)."""
     line: int
     column: int
-    items: tuple[tuple[int, int, int | None, int], ...]
-    """(line, column, source number, phase position) of each item that names a phase, in order."""
+    items: tuple[ListingItem, ...]
+    """Each item that names a phase, in order."""
     numbers: tuple[int | None, ...] = ()
     """Source numbers of every item of an ordered list (phase or not)."""
     block: ListBlock | None = None
@@ -114,7 +124,7 @@ def build_lifecycle(docset: Docset) -> Lifecycle | None:
             phases.append(Phase(path, title, number))
         lifecycle = Lifecycle(phases, "config", index_path)
         if index is not None:
-            found = _phase_heading(index, config.lifecycle_heading or DEFAULT_HEADING)
+            found = _phase_heading(index, config.lifecycle_heading)
             if found:
                 lifecycle.heading = found[1]
                 lists = [b for b in _section_lists(index, found[0]) if item_pages(docset, index, b)]
@@ -122,7 +132,7 @@ def build_lifecycle(docset: Docset) -> Lifecycle | None:
     else:
         if index is None:
             return None
-        found = _phase_heading(index, config.lifecycle_heading or DEFAULT_HEADING)
+        found = _phase_heading(index, config.lifecycle_heading)
         if found is None:
             return None
         number, heading = found
@@ -150,7 +160,7 @@ def _listings(docset: Docset, lifecycle: Lifecycle) -> list[Listing]:
     positions = lifecycle.positions
     listings: list[Listing] = []
     for rel in sorted(docset.pages):
-        if docset.selected is not None and rel not in docset.selected:
+        if not docset.is_selected(rel):
             continue  # findings are reported for the selected files only
         page = docset.pages[rel]
         if page.kind == "markdown":
@@ -159,7 +169,7 @@ def _listings(docset: Docset, lifecycle: Lifecycle) -> list[Listing]:
                 for item_index, path, _text in item_pages(docset, page, block):
                     if path in positions:
                         item = block.items[item_index]
-                        items.append((item.line, item.column, item.number, positions[path]))
+                        items.append(ListingItem(item.line, item.column, item.number, positions[path]))
                 if len(items) >= 2:
                     listings.append(Listing(rel, "list", block.ordered, block.line, block.column, tuple(items),
                                             tuple(i.number for i in block.items), block))
@@ -169,17 +179,9 @@ def _listings(docset: Docset, lifecycle: Lifecycle) -> list[Listing]:
                 for entry in section.entries:
                     if entry.key == "tocHref":
                         continue
-                    resolved = docset.resolve(rel, entry.href)
+                    resolved = docset.toc_target(rel, entry)
                     if resolved.status in ("ok", "case") and resolved.path in positions:
-                        items.append((entry.line, entry.column, None, positions[resolved.path]))
+                        items.append(ListingItem(entry.line, entry.column, None, positions[resolved.path]))
                 if len(items) >= 2:
                     listings.append(Listing(rel, "toc", False, section.line, 1, tuple(items)))
     return listings
-
-
-def lifecycle_of(docset: Docset) -> Lifecycle | None:
-    """Computed once per docset."""
-    key = ("lifecycle", "")
-    if key not in docset.memo:
-        docset.memo[key] = build_lifecycle(docset)
-    return docset.memo[key]

@@ -218,6 +218,9 @@ class TocSection(NamedTuple):
 
 PageKind = Literal["markdown", "toc", "yaml"]
 
+FILE_PROBLEMS = frozenset({"file-unreadable", "file-too-large", "internal-error"})
+"""Rules of problems that mean a file's content is unknown (not read, or not parsed)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -255,6 +258,11 @@ class Page:
     def __reduce__(self) -> tuple[Any, ...]:
         # positional rebuild: much faster to unpickle than the frozen-dataclass default
         return (Page, tuple(getattr(self, f.name) for f in fields(self)))
+
+    @property
+    def readable(self) -> bool:
+        """False when the file could not be read or parsed (its facts are unknown)."""
+        return not any(p.rule in FILE_PROBLEMS for p in self.problems)
 
     @property
     def title(self) -> str | None:

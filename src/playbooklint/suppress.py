@@ -17,39 +17,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .model import Comment, Diagnostic, Page
-from .rules import RULES, Rule
+from .rules import BY_NAME, match_rules
 
 _DIRECTIVE = re.compile(
     r"^playbooklint-(disable-next-line|disable-line|disable-file|disable|enable)(?=\s|$)(.*)$", re.DOTALL
 )
 ALL = "*"
-
-
-def match_rules(keys: Iterable[str]) -> tuple[set[str], list[str]]:
-    """Rule names matching names, codes or code prefixes; and the keys that matched nothing."""
-    names: set[str] = set()
-    unknown: list[str] = []
-    for key in keys:
-        key = key.strip()
-        if not key:
-            continue
-        found = [r.name for r in RULES if _matches(r, key)]
-        if found:
-            names.update(found)
-        else:
-            unknown.append(key)
-    return names, unknown
-
-
-def _matches(rule: Rule, key: str) -> bool:
-    upper = key.upper()
-    return rule.name == key.lower() or rule.code == upper or (
-        upper.startswith("PB") and len(upper) < len(rule.code) and rule.code.startswith(upper)
-    )
 
 
 @dataclass
@@ -153,7 +130,7 @@ class PageSuppressions:
 
 
 def apply(
-    pages: dict[str, Page], diagnostics: list[Diagnostic], unused_severity: str | None, reported: Iterable[str]
+    pages: Mapping[str, Page], diagnostics: list[Diagnostic], unused_severity: str | None, reported: Iterable[str]
 ) -> list[Diagnostic]:
     """Drop suppressed findings; add ``suppression-unused`` for the reported pages' idle directives."""
     tables: dict[str, PageSuppressions] = {}
@@ -171,7 +148,7 @@ def apply(
             continue
         kept.append(diagnostic)
     if unused_severity is not None:
-        rule = next(r for r in RULES if r.name == "suppression-unused")
+        rule = BY_NAME["suppression-unused"]
         for path in reported:
             page = pages.get(path)
             if page is None or not page.comments:

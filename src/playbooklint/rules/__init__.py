@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from . import files, frontmatter, includes, lifecycle, links
 from .base import Rule
 
@@ -22,4 +24,33 @@ def lookup(key: str) -> Rule | None:
     return BY_NAME.get(key) or BY_CODE.get(key.upper())
 
 
-__all__ = ["RULES", "BY_NAME", "BY_CODE", "Rule", "lookup"]
+def matches(rule: Rule, key: str) -> bool:
+    """True when ``key`` names the rule: its name, its code, or a code prefix (``PB2``)."""
+    upper = key.upper()
+    return rule.name == key.lower() or rule.code == upper or (
+        upper.startswith("PB") and len(upper) < len(rule.code) and rule.code.startswith(upper)
+    )
+
+
+def match_rules(keys: Iterable[str]) -> tuple[set[str], list[str]]:
+    """Rule names matching names, codes or code prefixes; and the keys that matched nothing."""
+    names: set[str] = set()
+    unknown: list[str] = []
+    for key in keys:
+        key = key.strip()
+        if not key:
+            continue
+        found = [r.name for r in RULES if matches(r, key)]
+        if found:
+            names.update(found)
+        else:
+            unknown.append(key)
+    return names, unknown
+
+
+def unknown_rule_message(keys: Iterable[str], where: str = "") -> str:
+    """One message for every place a rule is named that does not exist."""
+    return f"{where}unknown rule {', '.join(keys)}; see 'playbooklint rules' for the list"
+
+
+__all__ = ["RULES", "BY_NAME", "BY_CODE", "Rule", "lookup", "match_rules", "matches", "unknown_rule_message"]

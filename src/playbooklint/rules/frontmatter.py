@@ -11,16 +11,13 @@ from .base import Rule, parse_problems
 if TYPE_CHECKING:
     from ..docset import Docset
 
-FILE_PROBLEMS = ("file-unreadable", "file-too-large", "internal-error")
-
-
 def _is_checked_page(page: Page, docset: Docset) -> bool:
     """A published Markdown page (not an include file) that could be read."""
     return (
         page.kind == "markdown"
         and not docset.is_include(page.path)
         and docset.docfx.is_content(page.path)
-        and not any(p.rule in FILE_PROBLEMS for p in page.problems)
+        and page.readable
     )
 
 
@@ -56,8 +53,7 @@ def front_matter_missing(page: Page, docset: Docset) -> Iterable[Problem]:
 
 
 def _required_keys(docset: Docset) -> list[str]:
-    schema = getattr(docset.validator, "schema", None)
-    required = schema.get("required", []) if isinstance(schema, dict) else []
+    required = docset.schema.get("required", [])
     return [str(k) for k in required][:8]
 
 
@@ -151,15 +147,8 @@ def _describe(key: str, error: Any, root_schema: dict[str, Any]) -> str:
 
 
 def metadata_problems(page: Page, docset: Docset) -> list[tuple[str, Problem]]:
-    """(rule name, problem) for the page's merged metadata against the schema (memoised)."""
-    key = ("metadata", page.path)
-    if key not in docset.memo:
-        docset.memo[key] = _metadata_problems(page, docset)
-    return docset.memo[key]
-
-
-def _metadata_problems(page: Page, docset: Docset) -> list[tuple[str, Problem]]:
-    if docset.validator is None or not _is_checked_page(page, docset):
+    """(rule name, problem) for the page's merged metadata against the schema."""
+    if not _is_checked_page(page, docset):
         return []
     if not page.has_front_matter or page.front_matter is None or page.problems:
         return []
@@ -167,9 +156,8 @@ def _metadata_problems(page: Page, docset: Docset) -> list[tuple[str, Problem]]:
     positions = {key.name: (key.line, key.column) for key in page.meta_keys}
     results: list[tuple[str, Problem]] = []
     reported: set[str] = set()
-    root_schema = docset.validator.schema if isinstance(docset.validator.schema, dict) else {}
-    errors = sorted(docset.validator.iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
-    for error in errors:
+    root_schema = docset.schema
+    for error in docset.schema_errors(page.path):
         path = list(error.absolute_path)
         if error.validator == "required" and not path:
             for name in error.validator_value:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..lifecycle import Lifecycle, item_pages, lifecycle_of
+from ..lifecycle import Lifecycle, item_pages
 from ..model import Page, Problem
 from .base import Rule
 
@@ -45,11 +45,11 @@ def phase_order(docset: Docset) -> Iterable[Problem]:
     otherwise the ordered list under the index page's first heading containing ``lifecycle.heading``
     (default ``Phases``, any case). ``playbooklint lifecycle`` shows what was found.
     """
-    lifecycle = lifecycle_of(docset)
+    lifecycle = docset.lifecycle
     if lifecycle is None:
         return
     for listing in lifecycle.listings:
-        order = [item[3] for item in listing.items]
+        order = [item.position for item in listing.items]
         expected = sorted(order)
         for (line, column, _number, position), want in zip(listing.items, expected):
             if position != want:
@@ -84,26 +84,26 @@ def phase_missing(docset: Docset) -> Iterable[Problem]:
     ``lifecycle.phases``, ``lifecycle.heading``, ``index``. Without ``lifecycle.phases`` the index
     list *is* the lifecycle, so nothing can be missing from it.
     """
-    lifecycle = lifecycle_of(docset)
+    lifecycle = docset.lifecycle
     if lifecycle is None or lifecycle.source != "config":
         return
     index_path = lifecycle.index_path
     for phase in lifecycle.phases:
-        if phase.path not in docset.files.files:
+        if not docset.exists(phase.path):
             yield Problem(1, 1, f"lifecycle.phases lists '{phase.path}', which does not exist; "
                           "fix the path in the config", path=index_path)
     index = docset.pages.get(index_path)
     if index is None:
         return
     if lifecycle.index_list is None:
-        heading = docset.config.lifecycle_heading or "Phases"
+        heading = docset.config.lifecycle_heading
         yield Problem(1, 1, f"the index page has no list of phases under a heading containing '{heading}'; "
                       "add one linking to each phase", path=index_path)
         return
     block = lifecycle.index_list
     listed = {lifecycle.positions.get(path) for _item, path, _text in item_pages(docset, index, block)}
     for position, phase in enumerate(lifecycle.phases):
-        if position not in listed and phase.path in docset.files.files:
+        if position not in listed and docset.exists(phase.path):
             yield Problem(block.line, block.column,
                           f"phase '{phase.title}' ({phase.path}) is missing from the index page's phase list",
                           path=index_path)
@@ -143,16 +143,16 @@ def phase_numbering(docset: Docset) -> Iterable[Problem]:
     Options
     None.
     """
-    lifecycle = lifecycle_of(docset)
+    lifecycle = docset.lifecycle
     if lifecycle is None:
         return
     for listing in lifecycle.listings:
         if listing.kind != "list" or not listing.ordered or listing.block is None:
             continue
-        first_phase = lifecycle.phases[listing.items[0][3]]
+        first_phase = lifecycle.phases[listing.items[0].position]
         offset = 0
         for item in listing.block.items:  # items before the first phase shift its expected number
-            if item.line == listing.items[0][0]:
+            if item.line == listing.items[0].line:
                 break
             offset += 1
         allowed = {0, 1, first_phase.number - offset}
@@ -197,7 +197,7 @@ def phase_navigation(page: Page, docset: Docset) -> Iterable[Problem]:
     ``lifecycle.previous`` and ``lifecycle.next``: the words that start such links (defaults
     ``["Previous"]`` and ``["Next"]``; e.g. ``["Back"]``, ``["Weiter"]``).
     """
-    lifecycle = lifecycle_of(docset)
+    lifecycle = docset.lifecycle
     if lifecycle is None or page.kind != "markdown" or page.path not in lifecycle.positions:
         return
     position = lifecycle.positions[page.path]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ..fuzzy import did_you_mean
 from ..model import Link, Page, Problem
 from .base import Rule, parse_problems
 
@@ -69,10 +69,8 @@ def link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
             continue
         what = _what(link, resolved.path)
         detail = f" ({resolved.detail})" if resolved.detail else ""
-        message = f"{what} '{link.target}' does not exist{detail}"
-        suggestion = docset.suggest(page.path, resolved.path or "") if resolved.path else None
-        if suggestion:
-            message += f"; did you mean '{suggestion}'?"
+        suggestion = docset.suggest(page.path, resolved.path) if resolved.path else None
+        message = did_you_mean(f"{what} '{link.target}' does not exist{detail}", suggestion)
         yield Problem(link.line, link.column, message, **_span(link))
 
 
@@ -110,42 +108,18 @@ def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
                 f"include '{include.target}' exists only with different case: "
                 f"{_case_detail(resolved.wanted, resolved.path)}; it breaks on case-sensitive hosts",
             )
-    for section in page.toc:
-        for entry in section.entries:
-            resolved = docset.resolve(page.path, entry.href, toc=True)
-            if resolved.status == "case" and resolved.path and resolved.wanted:
-                yield Problem(
-                    entry.line, entry.column,
-                    f"TOC {entry.key} '{entry.href}' exists only with different case: "
-                    f"{_case_detail(resolved.wanted, resolved.path)}; it breaks on case-sensitive hosts",
-                )
+    for entry, resolved in docset.toc_links_of(page):
+        if resolved.status == "case" and resolved.path and resolved.wanted:
+            yield Problem(
+                entry.line, entry.column,
+                f"TOC {entry.key} '{entry.href}' exists only with different case: "
+                f"{_case_detail(resolved.wanted, resolved.path)}; it breaks on case-sensitive hosts",
+            )
 
 
-def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The real anchor a fragment most likely meant (case-insensitive match first; no fuzzy
-    search among thousands of anchors or for very long names, which would cost quadratic time)."""
-    options = sorted(c for c in candidates if c != "top")
-    lowered = name.lower()
-    for option in options:
-        if option.lower() == lowered:
-            return option
-    if len(options) > 1000 or len(name) > 200:
-        return None
-    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    if not close:
-        close = difflib.get_close_matches(lowered, options, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _anchor_message(fragment: str, anchors: frozenset[str], where: str, docset: Docset, page: str) -> str:
-    message = f"no anchor '#{fragment}' {where}"
-    key = ("anchor-guess", f"{page}#{fragment}")
-    if key not in docset.memo:
-        docset.memo[key] = closest(fragment, anchors)
-    guess = docset.memo[key]
-    if guess:
-        message += f"; did you mean '#{guess}'?"
-    return message
+def _anchor_message(fragment: str, where: str, docset: Docset, page: str) -> str:
+    guess = docset.closest_anchor(page, fragment)
+    return did_you_mean(f"no anchor '#{fragment}' {where}", f"#{guess}" if guess else None)
 
 
 def _fragment_to_check(fragment: str | None) -> bool:
@@ -184,17 +158,17 @@ def link_anchor_missing(page: Page, docset: Docset) -> Iterable[Problem]:
         if resolved.status == "self":
             hosts = docset.rendering_pages(page.path) if in_include else [page.path]
             for host in hosts:
-                anchors = docset.anchors(host)
+                anchors = docset.anchors_of(host)
                 if anchors is not None and fragment not in anchors:
                     where = "on this page" if host == page.path else f"on '{host}', which includes this file"
-                    yield Problem(link.line, link.column, _anchor_message(fragment, anchors, where, docset, host),
+                    yield Problem(link.line, link.column, _anchor_message(fragment, where, docset, host),
                                   **_span(link))
         elif resolved.status in ("ok", "case") and resolved.path and resolved.path.lower().endswith(".md"):
-            anchors = docset.anchors(resolved.path)
+            anchors = docset.anchors_of(resolved.path)
             if anchors is not None and fragment not in anchors:
                 yield Problem(
                     link.line, link.column,
-                    _anchor_message(fragment, anchors, f"in '{resolved.path}'", docset, resolved.path), **_span(link),
+                    _anchor_message(fragment, f"in '{resolved.path}'", docset, resolved.path), **_span(link),
                 )
 
 
@@ -223,12 +197,10 @@ def link_outside_docset(page: Page, docset: Docset) -> Iterable[Problem]:
         for link, resolved in _checked_links(page, docset):
             if resolved.status == "outside":
                 yield Problem(link.line, link.column, outside_message(link.target, resolved), **_span(link))
-    for section in page.toc:
-        for entry in section.entries:
-            resolved = docset.resolve(page.path, entry.href, toc=True)
-            if resolved.status == "outside":
-                yield Problem(entry.line, entry.column,
-                              f"TOC {entry.key} '{entry.href}' leaves the docset root; move the target into it")
+    for entry, resolved in docset.toc_links_of(page):
+        if resolved.status == "outside":
+            yield Problem(entry.line, entry.column,
+                          f"TOC {entry.key} '{entry.href}' leaves the docset root; move the target into it")
 
 
 def outside_message(target: str, resolved: Resolved) -> str:
@@ -298,12 +270,10 @@ def link_redirected(page: Page, docset: Docset) -> Iterable[Problem]:
             yield Problem(link.line, link.column,
                           f"'{link.target}' was moved; it redirects to '{resolved.detail}': link there instead",
                           **_span(link))
-    for section in page.toc:
-        for entry in section.entries:
-            resolved = docset.resolve(page.path, entry.href, toc=True)
-            if resolved.status == "redirected":
-                yield Problem(entry.line, entry.column,
-                              f"TOC {entry.key} '{entry.href}' was moved; it redirects to '{resolved.detail}'")
+    for entry, resolved in docset.toc_links_of(page):
+        if resolved.status == "redirected":
+            yield Problem(entry.line, entry.column,
+                          f"TOC {entry.key} '{entry.href}' was moved; it redirects to '{resolved.detail}'")
 
 
 def toc_link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -324,18 +294,14 @@ def toc_link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
     Options
     None.
     """
-    for section in page.toc:
-        for entry in section.entries:
-            resolved = docset.resolve(page.path, entry.href, toc=True)
-            if resolved.status == "missing":
-                detail = f" ({resolved.detail})" if resolved.detail else ""
-                message = f"TOC {entry.key} '{entry.href}' does not exist{detail}"
-                suggestion = docset.suggest(page.path, resolved.path or "") if resolved.path else None
-                if suggestion:
-                    message += f"; did you mean '{suggestion}'?"
-                yield Problem(entry.line, entry.column, message)
-            elif resolved.status == "empty":
-                yield Problem(entry.line, entry.column, f"TOC {entry.key} is empty")
+    for entry, resolved in docset.toc_links_of(page):
+        if resolved.status == "missing":
+            detail = f" ({resolved.detail})" if resolved.detail else ""
+            suggestion = docset.suggest(page.path, resolved.path) if resolved.path else None
+            yield Problem(entry.line, entry.column,
+                          did_you_mean(f"TOC {entry.key} '{entry.href}' does not exist{detail}", suggestion))
+        elif resolved.status == "empty":
+            yield Problem(entry.line, entry.column, f"TOC {entry.key} is empty")
 
 
 def toc_invalid(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -377,7 +343,7 @@ def orphan_page(docset: Docset) -> Iterable[Problem]:
     """
     candidates = [
         page for page in docset.markdown_pages()
-        if (docset.selected is None or page.path in docset.selected)
+        if docset.is_selected(page.path)
         and not docset.is_index(page.path) and docset.docfx.is_content(page.path)
         and posixpath.basename(page.path).lower() != "toc.md"
     ]
