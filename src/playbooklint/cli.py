@@ -237,7 +237,7 @@ def _ranges(numbers: list[int]) -> str:
     """``[1, 2, 3, 5]`` -> ``1-3, 5`` (in the order given)."""
     parts: list[str] = []
     start = prev = None
-    for n in numbers + [None]:  # type: ignore[list-item]
+    for n in [*numbers, None]:
         if start is not None and n is not None and prev is not None and n == prev + 1:
             prev = n
             continue

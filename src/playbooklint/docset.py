@@ -141,7 +141,7 @@ class Docset:
         if not hash_mark or base.status == "external":
             return base
         status = "self" if base.status == "empty" else base.status  # "#x" is this page
-        return Resolved(status, base.path, unquote(fragment_raw), base.detail, base.wanted)  # type: ignore[arg-type]
+        return Resolved(status, base.path, unquote(fragment_raw), base.detail, base.wanted)
 
     def _resolve(self, folder: str, target: str, toc: bool) -> Resolved:
         """Resolve a target without its ``#fragment``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,21 +38,21 @@ def is_ms_date(value: object) -> bool:
 
 def bundled_schema_text() -> str:
     """The default schema, from the installed package (or the checkout's ``schemas/``)."""
-    packaged = resources.files("playbooklint").joinpath("schemas", SCHEMA_NAME)
+    packaged = resources.files("playbooklint").joinpath("schemas").joinpath(SCHEMA_NAME)
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     checkout = Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_NAME
     return checkout.read_text(encoding="utf-8")
 
 
-def _no_network(base: Path | None):
+def _no_network(base: Path | None) -> Callable[[str], Resource]:
     def retrieve(uri: str) -> Resource:
         if base is not None and "://" not in uri and not uri.startswith("/"):
             candidate = (base / uri).resolve()
             if candidate.is_file() and base in candidate.parents:
                 contents = json.loads(candidate.read_text(encoding="utf-8"))
                 return Resource.from_contents(contents, default_specification=DRAFT202012)
-        raise NoSuchResource(ref=uri)
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
     return retrieve
 
@@ -75,7 +76,7 @@ def load_validator(path: Path | None) -> jsonschema.protocols.Validator:
     except jsonschema.SchemaError as exc:
         location = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
         raise ConfigError(f"schema {where} is not a valid JSON Schema at {location}: {exc.message}") from None
-    registry: Registry = Registry(retrieve=_no_network(path.parent if path else None))
+    registry: Registry = Registry(retrieve=_no_network(path.parent if path else None))  # type: ignore[call-arg]
     validator = cls(schema, format_checker=FORMAT_CHECKER, registry=registry)
     try:  # follow the $refs an empty page reaches now: an unreachable one is a config error
         validator.is_valid({})
@@ -102,7 +103,7 @@ class PageValidator:
         self.validator = validator
         self.schema = validator.schema
         schema = self.schema if isinstance(self.schema, dict) else {}
-        properties = schema.get("properties")
+        properties: Any = schema.get("properties")
         additional = schema.get("additionalProperties", True)
         self.simple = (
             isinstance(properties, dict)
@@ -110,6 +111,7 @@ class PageValidator:
             and isinstance(additional, bool)
         )
         self._memo: dict[tuple[str, Any], list[Any]] = {}
+        self._properties: dict[str, Any] = {}
         if self.simple:
             top = {k: v for k, v in schema.items() if k != "properties"}
             top["properties"] = {name: True for name in properties}

@@ -103,12 +103,12 @@ class PageSuppressions:
             index = bisect_right(self.lines, diagnostic.line) - 1
             if index >= 0:
                 state, exceptions = self.states[index]
-                directive = state.get(rule)
-                if directive is None and ALL in state and rule not in exceptions:
-                    directive = state[ALL]
-                if directive is not None:
-                    directive.used = True
-                    return directive
+                found = state.get(rule)
+                if found is None and ALL in state and rule not in exceptions:
+                    found = state[ALL]
+                if found is not None:
+                    found.used = True
+                    return found
         for directive in self.whole_file:
             if ALL in directive.rules or rule in directive.rules:
                 directive.used = True

@@ -25,7 +25,7 @@ _RESOLVERS = {
 }
 
 
-class SafeTextLoader(_Base):  # type: ignore[misc,valid-type]
+class SafeTextLoader(_Base):  # type: ignore[misc,valid-type,unused-ignore]
     """Safe loader (libyaml's when installed) that does not turn dates into ``datetime`` objects."""
 
     yaml_implicit_resolvers = _RESOLVERS
@@ -68,15 +68,15 @@ def _refuse_aliases(text: str, loader_class: Any) -> None:
                 mark = event.start_mark
                 raise YamlProblem(
                     f"YAML alias '*{event.anchor}' is not allowed; write the value out in full",
-                    mark.line,
-                    mark.column,
+                    mark.line if mark else 0,
+                    mark.column if mark else 0,
                 )
     finally:
         loader.dispose()
 
 
 def _scalar_key(node: yaml.Node) -> str:
-    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{node.id} key>"
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else f"<{getattr(node, 'id', 'complex')} key>"
 
 
 def _check_duplicates(root: yaml.Node) -> None:

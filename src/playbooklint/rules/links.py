@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..fuzzy import did_you_mean
 from ..model import Link, Page, Problem
@@ -30,7 +30,7 @@ def _what(link: Link, path: str | None) -> str:
     return "file"
 
 
-def _span(link: Link) -> dict[str, int | None]:
+def _span(link: Link) -> dict[str, Any]:
     return {"end_line": link.end_line, "end_column": link.end_column}
 
 

@@ -4,16 +4,19 @@ ignores. A rule that fails becomes an ``internal-error`` finding; the run goes o
 
 from __future__ import annotations
 
+from typing import cast
+
 from ..docset import Docset
-from ..model import Diagnostic, Problem
+from ..model import Diagnostic, Problem, Severity
 from ..suppress import apply as apply_suppressions
 from . import BY_NAME, RULES, Rule
+from .base import DocsetCheck, PageCheck
 from .settings import RuleSettings
 
 
-def _stamp(problem: Problem, rule: Rule, severity: str, path: str) -> Diagnostic:
+def _stamp(problem: Problem, rule: Rule, severity: Severity, path: str) -> Diagnostic:
     return Diagnostic(
-        problem.path or path, problem.line, problem.column, rule.code, rule.name, severity,  # type: ignore[arg-type]
+        problem.path or path, problem.line, problem.column, rule.code, rule.name, severity,
         problem.message, problem.end_line, problem.end_column,
     )
 
@@ -35,13 +38,13 @@ def run_rules(docset: Docset, settings: RuleSettings) -> list[Diagnostic]:
         if rule.scope == "page":
             for path in page_paths:
                 try:
-                    for problem in rule.check(docset.pages[path], docset):  # type: ignore[call-arg]
+                    for problem in cast(PageCheck, rule.check)(docset.pages[path], docset):
                         diagnostics.append(_stamp(problem, rule, severity, path))
                 except Exception as exc:  # noqa: BLE001 - one rule's bug must not stop the run
                     diagnostics.append(_internal(path, rule, exc))
         else:
             try:
-                for problem in rule.check(docset):  # type: ignore[call-arg]
+                for problem in cast(DocsetCheck, rule.check)(docset):
                     diagnostics.append(_stamp(problem, rule, severity, problem.path or "."))
             except Exception as exc:  # noqa: BLE001
                 diagnostics.append(_internal(".", rule, exc))

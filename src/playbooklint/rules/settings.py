@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from ..config import Config, ConfigError
 from ..globs import Globs
-from ..model import Diagnostic
+from ..model import Diagnostic, Severity
 from . import RULES, lookup, match_rules, unknown_rule_message
 
 
@@ -16,7 +17,7 @@ from . import RULES, lookup, match_rules, unknown_rule_message
 class RuleSettings:
     """Which rules run, at which severity: rule defaults < config < command line."""
 
-    severities: dict[str, str]
+    severities: dict[str, Severity]
     """Rule name -> "error" | "warning" for every rule that runs."""
     per_file_ignores: tuple[tuple[Globs, frozenset[str]], ...] = ()
     """(files, rule names) whose findings are dropped."""
@@ -26,25 +27,26 @@ class RuleSettings:
         cls, config: Config, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None
     ) -> RuleSettings:
         where = f"{config.path}: " if config.path else ""
-        configured: dict[str, str] = {}
+        configured: dict[str, str] = {}  # rule name -> "error" | "warning" | "off"
         for key, value in config.rules.items():
             rule = lookup(key)
             if rule is None:
                 raise ConfigError(unknown_rule_message([f"'{key}'"], f"{where}[rules]: "))
             configured[rule.name] = value.get("severity") or rule.severity
-        severities = {rule.name: rule.severity for rule in RULES if rule.enabled}
+        severities: dict[str, Severity] = {rule.name: rule.severity for rule in RULES if rule.enabled}
         for name, severity in configured.items():
             if severity == "off":
                 severities.pop(name, None)
             else:
-                severities[name] = severity
+                severities[name] = cast(Severity, severity)
         if select:
             chosen, unknown = match_rules(select)
             if unknown:
                 raise ConfigError(unknown_rule_message(unknown, "--select: "))
             by_name = {rule.name: rule for rule in RULES}
             severities = {
-                name: configured.get(name) if configured.get(name, "off") != "off" else by_name[name].severity
+                name: cast(Severity, configured[name]) if configured.get(name, "off") != "off"
+                else by_name[name].severity
                 for name in chosen
             }
         if ignore:
