@@ -17,6 +17,7 @@ import click
 
 from . import __version__
 from .config import ConfigError
+from .reporters import FORMATS, counts, display_path, render
 
 REPORT_URL = "https://github.com/playbooklint/playbooklint/issues"
 
@@ -36,9 +37,6 @@ def _write(text: str, output_file: str | None) -> None:
 def cli() -> None:
     """Check a DocFX / Microsoft Docs playbook docset before it is published: front matter
     against a schema, links, images and anchors with DocFX's rules, includes, and the lifecycle."""
-
-
-FORMATS = ("text", "concise", "json", "json-lines", "sarif", "github", "azure", "junit", "gitlab")
 
 
 def _use_color(option: str, to_file: bool) -> bool:
@@ -86,23 +84,9 @@ class _Progress:
             self.bar.stop()
 
 
-def _render(output_format: str, result: Any, color: bool) -> str:
-    from . import report
-
-    if output_format == "text":
-        return report.render_text(result, color=color)
-    if output_format == "concise":
-        return report.render_concise(result)
-    if output_format == "json":
-        return report.render_json(result)
-    from .reporters import FORMATS as MORE
-
-    return MORE[output_format](result)
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(FORMATS),
+@click.option("--format", "output_format", type=click.Choice(list(FORMATS)),
               help="Output format [default: text; under GitHub Actions text plus github annotations].")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
@@ -135,7 +119,6 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
     configuration problems.
     """
     from .engine import RunOptions, lint
-    from .report import counts
 
     if config_path is not None and not config_path.is_file():
         raise ConfigError(f"config file not found: {config_path}")
@@ -156,9 +139,9 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
             progress.close()
     github_too = output_format is None and output_file is None and os.environ.get("GITHUB_ACTIONS") == "true"
     chosen = output_format or "text"
-    text = _render(chosen, result, _use_color(color_option, output_file is not None))
+    text = render(chosen, result, color=_use_color(color_option, output_file is not None))
     if github_too:
-        text += _render("github", result, False)
+        text += render("github", result)
     _write(text, output_file)
     found = counts(result)
     failed = found["errors"] > 0 or (strict and found["warnings"] > 0)
@@ -180,7 +163,6 @@ def lifecycle(path: Path, output_format: str, config_path: Path | None) -> None:
     from .discover import find_root
     from .engine import build_docset
     from .lifecycle import lifecycle_of
-    from .report import display_path
 
     config = load_config(config_path or find_config_file(path.resolve()))
     root = find_root(path, config)
