@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .config import ConfigError
-from .reporters import FORMATS, counts, display_path, render
+from .reporters import FORMATS, counts, render
 
 REPORT_URL = "https://github.com/playbooklint/playbooklint/issues"
 
@@ -163,59 +163,16 @@ def lifecycle(path: Path, output_format: str, config_path: Path | None) -> None:
     from .discover import find_root
     from .engine import build_docset
     from .lifecycle import lifecycle_of
+    from .reporters.lifecycle import render_lifecycle_json, render_lifecycle_text
 
     config = load_config(config_path or find_config_file(path.resolve()))
     root = find_root(path, config)
     docset, _ = build_docset(root, config)
     found = lifecycle_of(docset)
     if output_format == "json":
-        payload: dict[str, Any] = {"root": str(root), "lifecycle": None}
-        if found is not None:
-            payload["lifecycle"] = {
-                "source": found.source,
-                "describe": found.describe_source(),
-                "phases": [{"number": p.number, "title": p.title, "path": p.path} for p in found.phases],
-                "listings": [
-                    {"path": li.path, "kind": li.kind, "line": li.line,
-                     "phases": [found.phases[item[3]].path for item in li.items]}
-                    for li in found.listings
-                ],
-            }
-        click.echo(json.dumps(payload, indent=2))
-        return
-    if found is None:
-        heading = config.lifecycle_heading or "Phases"
-        click.echo(f"No lifecycle in {display_path(root, '.')}: no lifecycle.phases configured and no "
-                   f"ordered list of page links under a heading containing '{heading}' in {config.index}.")
-        return
-    click.echo(f"Lifecycle of {display_path(root, '.')}: {len(found.phases)} phases, "
-               f"from {found.describe_source()}")
-    width = max(len(p.title) for p in found.phases) if found.phases else 0
-    for phase in found.phases:
-        click.echo(f"  {phase.number:>3}. {phase.title:<{width}}  {phase.path}")
-    click.echo("")
-    click.echo("Listed in:")
-    for listing in found.listings:
-        positions = [item[3] for item in listing.items]
-        flag = "" if positions == sorted(positions) else "  (out of order)"
-        what = "TOC section" if listing.kind == "toc" else ("ordered list" if listing.ordered else "list")
-        click.echo(f"  {listing.path}:{listing.line}  {what}: phases {_ranges([p + 1 for p in positions])}{flag}")
-    if not found.listings:
-        click.echo("  (nothing lists two or more phases)")
-
-
-def _ranges(numbers: list[int]) -> str:
-    """``[1, 2, 3, 5]`` -> ``1-3, 5`` (in the order given)."""
-    parts: list[str] = []
-    start = prev = None
-    for n in numbers + [None]:  # type: ignore[list-item]
-        if start is not None and n is not None and prev is not None and n == prev + 1:
-            prev = n
-            continue
-        if start is not None:
-            parts.append(str(start) if start == prev else f"{start}-{prev}")
-        start = prev = n
-    return ", ".join(parts)
+        click.echo(render_lifecycle_json(root, found), nl=False)
+    else:
+        click.echo(render_lifecycle_text(root, config, found), nl=False)
 
 
 @cli.command(name="rules")

@@ -9,6 +9,7 @@ looks a format up. One module per family:
 * ``jsonfmt``: ``json`` and ``json-lines``
 * ``sarif``: SARIF 2.1.0 for code scanning
 * ``ci``: ``github``, ``azure``, ``junit`` and ``gitlab``, for CI systems
+* ``lifecycle``: the ``lifecycle`` command's report, as text or JSON
 
 Paths are shown as ``display_path`` shows them (relative to ``cwd`` when below it); the
 machine-readable formats always use ``/`` separators.
