@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,16 +19,35 @@ if TYPE_CHECKING:
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-# --- GitHub Actions workflow commands ------------------------------------------------------------
+# --- GitHub Actions workflow commands, Azure Pipelines logging commands --------------------------
+# Both runners turn a log line written in their command syntax into an annotation on a file and
+# line: a command, key=value properties and a message, each escaped so the line stays one command.
 
-def _gh_data(value: str) -> str:
-    """Escape a workflow-command message like @actions/core ``escapeData``."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+@dataclass(frozen=True)
+class _LogCommands:
+    """How one CI runner's annotation commands are escaped and joined."""
+
+    data: dict[int, str]
+    """``str.translate`` table escaping a message."""
+    property: dict[int, str]
+    """``str.translate`` table escaping a property value: the message escapes and the delimiters."""
+    separator: str
+    """Between ``key=value`` properties."""
+
+    def line(self, head: str, props: list[tuple[str, str]], tail: str, message: str) -> str:
+        joined = self.separator.join(f"{key}={value.translate(self.property)}" for key, value in props)
+        return f"{head}{joined}{tail}{message.translate(self.data)}"
 
 
-def _gh_property(value: str) -> str:
-    """Escape a workflow-command property like @actions/core ``escapeProperty``."""
-    return _gh_data(value).replace(":", "%3A").replace(",", "%2C")
+def _log_commands(percent: str, delimiters: dict[str, str], separator: str) -> _LogCommands:
+    data = {"%": percent, "\r": "%0D", "\n": "%0A"}
+    return _LogCommands(str.maketrans(data), str.maketrans({**data, **delimiters}), separator)
+
+
+_GITHUB = _log_commands("%25", {":": "%3A", ",": "%2C"}, ",")
+"""Escaped like @actions/core ``escapeData`` and ``escapeProperty``."""
+_AZURE = _log_commands("%AZP25", {"]": "%5D", ";": "%3B"}, ";")
+"""Escaped like azure-pipelines-task-lib ``escapedata`` and ``escape``."""
 
 
 def render_github(result: RunResult, cwd: Path | None = None) -> str:
@@ -39,21 +59,8 @@ def render_github(result: RunResult, cwd: Path | None = None) -> str:
             # The runner drops columns of multi-line spans and rejects endColumn < col.
             props += [("endLine", str(d.end_line)), ("endColumn", str(d.end_column))]
         props.append(("title", f"{d.code} {d.rule}"))
-        joined = ",".join(f"{key}={_gh_property(value)}" for key, value in props)
-        out.append(f"::{d.severity} {joined}::{_gh_data(d.message)}")
+        out.append(_GITHUB.line(f"::{d.severity} ", props, "::", d.message))
     return lines(out)
-
-
-# --- Azure Pipelines logging commands ------------------------------------------------------------
-
-def _azure_data(value: str) -> str:
-    """Escape a logging-command message like azure-pipelines-task-lib ``escapedata``."""
-    return value.replace("%", "%AZP25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _azure_property(value: str) -> str:
-    """Escape a logging-command property like azure-pipelines-task-lib ``escape``."""
-    return _azure_data(value).replace("]", "%5D").replace(";", "%3B")
 
 
 def render_azure(result: RunResult, cwd: Path | None = None) -> str:
@@ -62,8 +69,7 @@ def render_azure(result: RunResult, cwd: Path | None = None) -> str:
     for file, d in findings(result, cwd):
         props = [("type", d.severity), ("sourcepath", file), ("linenumber", str(d.line)),
                  ("columnnumber", str(d.column)), ("code", d.code)]
-        joined = ";".join(f"{key}={_azure_property(value)}" for key, value in props)
-        out.append(f"##vso[task.logissue {joined}]{_azure_data(d.message)}")
+        out.append(_AZURE.line("##vso[task.logissue ", props, "]", d.message))
     return lines(out)
 
 
