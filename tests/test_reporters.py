@@ -17,7 +17,8 @@ from playbooklint import __version__
 from playbooklint.config import Config
 from playbooklint.engine import DocsetResult, RunResult, lint
 from playbooklint.model import Diagnostic
-from playbooklint.reporters import FORMATS, render_github, render_gitlab, render_junit, render_sarif
+from playbooklint.reporters import CI_FORMATS as FORMATS
+from playbooklint.reporters import render_github, render_gitlab, render_junit, render_sarif
 from playbooklint.rules import RULES
 
 REPO = Path(__file__).resolve().parents[1]

@@ -20,6 +20,7 @@ import click
 
 from . import __version__
 from .config import ConfigError
+from .reporters import FORMATS, counts, render
 
 REPORT_URL = "https://github.com/playbooklint/playbooklint/issues"
 
@@ -39,9 +40,6 @@ def _write(text: str, output_file: str | None) -> None:
 def cli() -> None:
     """Check a DocFX / Microsoft Docs playbook docset before it is published: front matter
     against a schema, links, images and anchors with DocFX's rules, includes, and the lifecycle."""
-
-
-FORMATS = ("text", "concise", "json", "json-lines", "sarif", "github", "azure", "junit", "gitlab")
 
 
 def _use_color(option: str, to_file: bool) -> bool:
@@ -89,23 +87,9 @@ class _Progress:
             self.bar.stop()
 
 
-def _render(output_format: str, result: Any, color: bool) -> str:
-    from . import report
-
-    if output_format == "text":
-        return report.render_text(result, color=color)
-    if output_format == "concise":
-        return report.render_concise(result)
-    if output_format == "json":
-        return report.render_json(result)
-    from .reporters import FORMATS as MORE
-
-    return MORE[output_format](result)
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(FORMATS),
+@click.option("--format", "output_format", type=click.Choice(list(FORMATS)),
               help="Output format [default: text; under GitHub Actions text plus github annotations].")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
@@ -138,7 +122,6 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
     configuration problems.
     """
     from .api import lint
-    from .report import counts
 
     if config_path is not None and not config_path.is_file():
         raise ConfigError(f"config file not found: {config_path}")
@@ -154,9 +137,9 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
             progress.close()
     github_too = output_format is None and output_file is None and os.environ.get("GITHUB_ACTIONS") == "true"
     chosen = output_format or "text"
-    text = _render(chosen, result, _use_color(color_option, output_file is not None))
+    text = render(chosen, result, color=_use_color(color_option, output_file is not None))
     if github_too:
-        text += _render("github", result, False)
+        text += render("github", result)
     _write(text, output_file)
     found = counts(result)
     failed = found["errors"] > 0 or (strict and found["warnings"] > 0)
@@ -191,60 +174,16 @@ def lifecycle(path: Path, output_format: str, config_path: Path | None) -> None:
     from .config import find_config_file, load_config
     from .discover import find_root
     from .engine import build_docset
-    from .report import display_path
+    from .reporters.lifecycle import render_lifecycle_json, render_lifecycle_text
 
     config = load_config(config_path or find_config_file(path.resolve()))
     root = find_root(path, config)
     docset = build_docset(root, config)
     found = docset.lifecycle
     if output_format == "json":
-        payload: dict[str, Any] = {"root": str(root), "lifecycle": None}
-        if found is not None:
-            payload["lifecycle"] = {
-                "source": found.source,
-                "describe": found.describe_source(),
-                "phases": [{"number": p.number, "title": p.title, "path": p.path} for p in found.phases],
-                "listings": [
-                    {"path": li.path, "kind": li.kind, "line": li.line,
-                     "phases": [found.phases[item.position].path for item in li.items]}
-                    for li in found.listings
-                ],
-            }
-        click.echo(json.dumps(payload, indent=2))
-        return
-    if found is None:
-        heading = config.lifecycle_heading
-        click.echo(f"No lifecycle in {display_path(root, '.')}: no lifecycle.phases configured and no "
-                   f"ordered list of page links under a heading containing '{heading}' in {config.index}.")
-        return
-    click.echo(f"Lifecycle of {display_path(root, '.')}: {len(found.phases)} phases, "
-               f"from {found.describe_source()}")
-    width = max(len(p.title) for p in found.phases) if found.phases else 0
-    for phase in found.phases:
-        click.echo(f"  {phase.number:>3}. {phase.title:<{width}}  {phase.path}")
-    click.echo("")
-    click.echo("Listed in:")
-    for listing in found.listings:
-        positions = [item.position for item in listing.items]
-        flag = "" if positions == sorted(positions) else "  (out of order)"
-        what = "TOC section" if listing.kind == "toc" else ("ordered list" if listing.ordered else "list")
-        click.echo(f"  {listing.path}:{listing.line}  {what}: phases {_ranges([p + 1 for p in positions])}{flag}")
-    if not found.listings:
-        click.echo("  (nothing lists two or more phases)")
-
-
-def _ranges(numbers: list[int]) -> str:
-    """``[1, 2, 3, 5]`` -> ``1-3, 5`` (in the order given)."""
-    parts: list[str] = []
-    start = prev = None
-    for n in [*numbers, None]:
-        if start is not None and n is not None and prev is not None and n == prev + 1:
-            prev = n
-            continue
-        if start is not None:
-            parts.append(str(start) if start == prev else f"{start}-{prev}")
-        start = prev = n
-    return ", ".join(parts)
+        click.echo(render_lifecycle_json(root, found), nl=False)
+    else:
+        click.echo(render_lifecycle_text(root, config, found), nl=False)
 
 
 @cli.command(name="rules")

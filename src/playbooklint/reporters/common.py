@@ -1,0 +1,84 @@
+"""What every reporter shares: display paths, counts and the summary line, findings in report
+order, and stable fingerprints.
+
+Reporters need only the run result's shape (``result.results``, each with ``.root``,
+``.diagnostics`` and ``.files``; ``result.diagnostics``), so the engine is imported for type
+checking only, here and nowhere else in the package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..engine import Result as RunResult
+    from ..model import Diagnostic
+
+
+def display_path(root: Path, rel: str, cwd: Path | None = None) -> str:
+    """The path a user can click: relative to the working directory when below it."""
+    absolute = root / rel if rel not in ("", ".") else root
+    cwd = cwd or Path.cwd()
+    try:
+        shown = os.path.relpath(absolute, cwd)
+    except ValueError:  # another drive on Windows
+        return str(absolute)
+    if shown.startswith(".." + os.sep) or shown == "..":
+        return str(absolute)
+    return shown
+
+
+def counts(result: RunResult) -> dict[str, int]:
+    diagnostics = result.diagnostics
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    return {
+        "errors": errors,
+        "warnings": len(diagnostics) - errors,
+        "files_with_findings": len({(str(r.root), d.path) for r in result.results for d in r.diagnostics}),
+        "files_checked": sum(r.files for r in result.results),
+    }
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def summary_line(result: RunResult) -> str:
+    c = counts(result)
+    if not c["errors"] and not c["warnings"]:
+        return f"No problems found in {_plural(c['files_checked'], 'file')}."
+    return (f"Found {_plural(c['errors'], 'error')} and {_plural(c['warnings'], 'warning')} "
+            f"in {_plural(c['files_with_findings'], 'file')} ({c['files_checked']} checked).")
+
+
+def findings(result: RunResult, cwd: Path | None) -> Iterator[tuple[str, Diagnostic]]:
+    """Every diagnostic with its display path (POSIX), in report order."""
+    for docset in result.results:
+        for d in docset.diagnostics:
+            yield display_path(docset.root, d.path, cwd).replace(os.sep, "/"), d
+
+
+def fingerprints(items: list[tuple[str, Diagnostic]]) -> list[str]:
+    """A stable, unique id per finding: sha256 of rule, path, message and occurrence number.
+
+    The line is left out so the id survives edits above the finding; identical findings in one
+    file are told apart by their order.
+    """
+    seen: Counter[tuple[str, str, str]] = Counter()
+    out = []
+    for path, d in items:
+        key = (d.code, path, d.message)
+        seen[key] += 1
+        text = "\0".join((*key, str(seen[key])))
+        out.append(hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+    return out
+
+
+def lines(items: list[str]) -> str:
+    """One item per line, each ending with a newline (nothing at all for no items)."""
+    return "".join(item + "\n" for item in items)

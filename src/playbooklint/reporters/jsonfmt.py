@@ -1,0 +1,38 @@
+"""JSON reports: ``json`` (one document with the roots, the findings and the counts) and
+``json-lines`` (one compact object per finding). Named so as not to shadow the standard ``json``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .common import counts, findings, lines
+
+if TYPE_CHECKING:
+    from .common import RunResult
+
+
+def render_json(result: RunResult, cwd: Path | None = None) -> str:
+    diagnostics = []
+    for file, d in findings(result, cwd):
+        item = d.as_dict()
+        item["file"] = file
+        diagnostics.append(item)
+    payload = {
+        "version": 1,
+        "roots": [str(r.root) for r in result.results],
+        "diagnostics": diagnostics,
+        "summary": counts(result),
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_json_lines(result: RunResult, cwd: Path | None = None) -> str:
+    """One compact JSON object per diagnostic per line (``Diagnostic.as_dict()`` plus ``file``)."""
+    out = []
+    for file, d in findings(result, cwd):
+        item = d.as_dict()
+        item["file"] = file
+        out.append(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+    return lines(out)
