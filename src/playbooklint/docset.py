@@ -95,7 +95,6 @@ class Docset:
         self._links: dict[str, list[tuple[Link, Resolved]]] = {}
         self._suggestions: dict[str, str | None] = {}
         self._anchor_guesses: dict[tuple[str, str], str | None] = {}
-        self._schema_errors: dict[str, list[Any]] = {}
 
     # ------------------------------------------------------------------ what a file is
 
@@ -439,13 +438,12 @@ class Docset:
         return schema if isinstance(schema, dict) else {}
 
     def schema_errors(self, rel: str) -> list[Any]:
-        """The schema's errors for a page's merged metadata (jsonschema errors, in a stable order)."""
+        """The schema's errors for a page's merged metadata (jsonschema errors, in a stable order).
+        Not kept: error objects are large, and the validator memoises its checks already."""
         if self._validator is None:
             return []
-        if rel not in self._schema_errors:
-            errors = self._validator.iter_errors(self.metadata(rel))
-            self._schema_errors[rel] = sorted(errors, key=lambda e: (list(map(str, e.absolute_path)), e.validator))
-        return self._schema_errors[rel]
+        errors = self._validator.iter_errors(self.metadata(rel))
+        return sorted(errors, key=lambda e: (list(map(str, e.absolute_path)), e.validator))
 
     @cached_property
     def lifecycle(self) -> Lifecycle | None:
