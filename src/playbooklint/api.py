@@ -22,7 +22,7 @@ from .model import Diagnostic, Page, Problem
 from .parse import parse_bytes
 from .rules.runner import run_rules
 from .rules.settings import RuleSettings
-from .schema import PageValidator, load_validator
+from .schema import validator_for
 
 __all__ = ["lint", "lint_text"]
 
@@ -105,7 +105,7 @@ def lint_text(
     docfx, problems = _docfx(texts.get("docfx.json"))
     settings = RuleSettings.from_config(settings_config)
     docset = Docset(Path(index.root), pages, index, settings_config, docfx, {}, problems,
-                    PageValidator(load_validator(settings_config.schema)), frozenset({rel_path}))
+                    validator_for(settings_config, pages, docfx), frozenset({rel_path}))
     return run_rules(docset, settings)
 
 

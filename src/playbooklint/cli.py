@@ -172,13 +172,12 @@ def lifecycle(path: Path, output_format: str, config_path: Path | None) -> None:
     """Show the lifecycle as playbooklint understands it: the phases in order, their titles, and
     which pages and TOC sections list which phases."""
     from .config import find_config_file, load_config
-    from .discover import find_root
     from .engine import build_docset
     from .reporters.lifecycle import render_lifecycle_json, render_lifecycle_text
 
     config = load_config(config_path or find_config_file(path.resolve()))
-    root = find_root(path, config)
-    docset = build_docset(root, config)
+    docset = build_docset(path, config)
+    root = docset.root
     found = docset.lifecycle
     if output_format == "json":
         click.echo(render_lifecycle_json(root, found), nl=False)

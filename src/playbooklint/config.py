@@ -91,8 +91,9 @@ class Config:
     """The config file read, if any."""
     root: Path | None = None
     """``root`` from config (absolute); None lets discovery decide."""
-    schema: Path | None = None
-    """A user's page schema; None means the bundled one."""
+    schema: Path | str | None = None
+    """A user's page schema (a path), or a bundled one by name ("learn", "playbook"); None lets
+    each docset choose: the playbook schema for playbooks, the Learn schema otherwise."""
     index: str = "index.md"
     """The index page, relative to the root."""
     includes: tuple[str, ...] = ()
@@ -213,6 +214,14 @@ def _check_globs(data: dict[str, Any], source: str) -> None:
                 raise ConfigError(f"{source}: {key}: glob '{pattern[:60]}' is too complex")
 
 
+def _schema(value: str | None, base: Path) -> Path | str | None:
+    if value is None:
+        return None
+    if value in ("learn", "playbook"):
+        return value
+    return (base / value).resolve()
+
+
 def load_config(path: Path | None) -> Config:
     """Read and validate a config file (None -> defaults)."""
     if path is None:
@@ -231,7 +240,7 @@ def load_config(path: Path | None) -> Config:
     return Config(
         path=path,
         root=(base / data["root"]).resolve() if "root" in data else None,
-        schema=(base / data["schema"]).resolve() if "schema" in data else None,
+        schema=_schema(data.get("schema"), base),
         index=data.get("index", "index.md"),
         includes=_tuple(data.get("includes")),
         exclude=_tuple(data.get("exclude")) + _tuple(data.get("extend-exclude")),

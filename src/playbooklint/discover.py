@@ -94,6 +94,38 @@ class FileIndex:
             self._children = children
         return self._children.get(folder, [])
 
+    def subindex(self, prefix: str, skip: tuple[str, ...] = ()) -> FileIndex:
+        """The files under the folder ``prefix`` (root-relative), relative to it; folders in
+        ``skip`` (root-relative, below ``prefix``) are left out. A symlink that leads out of the
+        folder counts as an escape."""
+        if not prefix:
+            if not skip:
+                return self
+            start = ""
+        else:
+            start = prefix + "/"
+        cut = len(start)
+        skipped = tuple(s + "/" for s in skip)
+
+        def keep(path: str) -> bool:
+            return path.startswith(start) and not any(path.startswith(s) or path + "/" == s for s in skipped)
+
+        sub = FileIndex(posixpath.join(self.root, prefix) if prefix else self.root)
+        sub.files = {p[cut:] for p in self.files if keep(p)}
+        sub.dirs = {""} | {p[cut:] for p in self.dirs if p and keep(p)}
+        for link, target in self.aliases.items():
+            if keep(link):
+                if keep(target) or target == prefix:
+                    sub.aliases[link[cut:]] = target[cut:]
+                else:
+                    sub.dirs.discard(link[cut:])
+                    sub.escapes[link[cut:]] = posixpath.relpath(target, prefix or ".")
+                    sub.files.add(link[cut:])
+        for link, target in self.escapes.items():
+            if keep(link):
+                sub.escapes[link[cut:]] = posixpath.relpath(target, prefix or ".") if prefix else target
+        return sub
+
     def canonical(self, path: str) -> str:
         """Follow symlinked folders inside the root (bounded; loops end as-is)."""
         for _ in range(40):

@@ -54,7 +54,7 @@ def strip_json_comments(text: str) -> str:
     return "".join(out)
 
 
-def _load_json(path: Path) -> tuple[Any, str | None]:
+def load_json(path: Path) -> tuple[Any, str | None]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -65,15 +65,99 @@ def _load_json(path: Path) -> tuple[Any, str | None]:
         return None, f"{path.name} is not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
 
 
+def _folder(value: Any) -> str | None:
+    """A ``src``/``dest`` folder as a normalised docset-relative path ("" for the root); None when
+    it is not a usable folder (not a string, or outside the docset)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return None
+    path = posixpath.normpath(value.strip().replace("\\", "/").removeprefix("~/").strip("/") or ".")
+    if path == ".":
+        return ""
+    return path if is_within(path) else None
+
+
+@dataclass(frozen=True)
+class ContentEntry:
+    """One ``build.content`` entry: the files of ``src`` it builds, published under ``dest``."""
+
+    src: str
+    """Docset-relative folder the globs are relative to ("" for the docset root)."""
+    dest: str
+    """Site folder the files are published under ("" for the docset's site root)."""
+    files: Globs
+    """Files built, relative to ``src``."""
+    exclude: Globs
+    """Files not built, relative to ``src``."""
+    include: Globs
+    """Files built even when ``exclude`` matches (the ``include`` key some repositories use)."""
+
+    def local(self, rel: str) -> str | None:
+        """``rel`` relative to ``src``, or None when it is not under it."""
+        if not self.src:
+            return rel
+        return rel[len(self.src) + 1:] if rel.startswith(self.src + "/") else None
+
+    def builds(self, rel: str) -> bool:
+        local = self.local(rel)
+        if local is None:
+            return False
+        if self.include and self.include.match(local):
+            return True
+        return self.files.match(local) and not self.exclude.match(local)
+
+
 @dataclass
 class DocfxInfo:
     """Metadata and content globs from ``docfx.json`` (empty when there is none)."""
 
     global_metadata: dict[str, Any] = field(default_factory=dict)
     file_metadata: list[tuple[str, Globs, Any]] = field(default_factory=list)
-    content: list[tuple[Globs, Globs]] = field(default_factory=list)
-    """(files, exclude) of each ``build.content`` entry."""
+    content: list[ContentEntry] = field(default_factory=list)
+    """The ``build.content`` entries, in order."""
     _content_memo: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    @property
+    def breadcrumb_path(self) -> str | None:
+        value = self.global_metadata.get("breadcrumb_path")
+        return value if isinstance(value, str) else None
+
+    def url_path(self, rel: str) -> str | None:
+        """The site path a built file is published at, relative to the docset's site root and
+        without its extension (``index`` kept): ``dest`` + the path below ``src``."""
+        if not self.content:
+            local: str | None = rel
+            dest = ""
+        else:
+            for entry in self.content:
+                if entry.builds(rel):
+                    local, dest = entry.local(rel), entry.dest
+                    break
+            else:
+                return None
+        assert local is not None
+        stem = posixpath.splitext(local)[0]
+        return f"{dest}/{stem}" if dest else stem
+
+    def sources_of(self, site_path: str) -> list[str]:
+        """Docset-relative source paths (without extension) that could be published at a site
+        path relative to the docset's site root: each entry's ``dest`` mapped back to its ``src``."""
+        found: list[str] = []
+        entries = self.content or [ContentEntry("", "", Globs(()), Globs(()), Globs(()))]
+        for entry in entries:
+            if not entry.dest:
+                rest: str | None = site_path
+            elif site_path == entry.dest or site_path.startswith(entry.dest + "/"):
+                rest = site_path[len(entry.dest):].lstrip("/")
+            else:
+                rest = None
+            if rest is None:
+                continue
+            candidate = f"{entry.src}/{rest}".strip("/") if entry.src else rest
+            if candidate not in found:
+                found.append(candidate)
+        return found
 
     def metadata_for(self, rel: str) -> dict[str, Any]:
         """Global metadata, then each matching ``fileMetadata`` glob in order (later wins)."""
@@ -89,7 +173,7 @@ class DocfxInfo:
             return True
         known = self._content_memo.get(rel)
         if known is None:
-            known = any(files.match(rel) and not exclude.match(rel) for files, exclude in self.content)
+            known = any(entry.builds(rel) for entry in self.content)
             self._content_memo[rel] = known
         return known
 
@@ -105,7 +189,7 @@ def load_docfx(root: Path) -> tuple[DocfxInfo, list[Problem]]:
     path = root / "docfx.json"
     if not path.is_file():
         return DocfxInfo(), []
-    data, error = _load_json(path)
+    data, error = load_json(path)
     if error is not None:
         return DocfxInfo(), [Problem(1, 1, f"{error}; its metadata is not applied", path="docfx.json",
                                      rule="config-file-invalid")]
@@ -129,9 +213,17 @@ def docfx_info(data: Any) -> DocfxInfo:
                     info.file_metadata.append((key, Globs([pattern], lenient=True), value))
     content = build.get("content")
     for entry in content if isinstance(content, list) else []:
-        if isinstance(entry, dict) and not entry.get("src"):
-            info.content.append((Globs(_strings(entry.get("files")), lenient=True),
-                                 Globs(_strings(entry.get("exclude")), lenient=True)))
+        if not isinstance(entry, dict):
+            continue
+        src, dest = _folder(entry.get("src")), _folder(entry.get("dest"))
+        if src is None or dest is None:
+            continue  # a src outside the docset (``../x``): its files are not this docset's
+        info.content.append(ContentEntry(
+            src, dest,
+            Globs(_strings(entry.get("files")), lenient=True),
+            Globs(_strings(entry.get("exclude")), lenient=True),
+            Globs(_strings(entry.get("include")), lenient=True),
+        ))
     return info
 
 
@@ -151,11 +243,17 @@ def _display(path: Path, root: Path) -> str:
     return os.path.relpath(path, root).replace(os.sep, "/")
 
 
-def load_redirects(root: Path, configured: tuple[str, ...] = ()) -> tuple[dict[str, str], list[Problem]]:
-    """Root-relative source path -> redirect URL, from every redirection file found."""
+def load_redirects(root: Path, configured: tuple[str, ...] = (), repo_root: Path | None = None,
+                   found: tuple[str, ...] = ()) -> tuple[dict[str, str], list[Problem]]:
+    """Root-relative source path -> redirect URL, from the redirection files: those configured,
+    else those of the repository (``found``, relative to ``repo_root``), else every one in the
+    root and its parents up to the repository root."""
+    files: list[Path]
     if configured:
         files = [Path(p) for p in configured]
         repo_root = files[0].parent if files else root
+    elif repo_root is not None:
+        files = [repo_root / rel for rel in found]
     else:
         folders = _repository_folders(root)
         repo_root = folders[-1]
@@ -165,7 +263,7 @@ def load_redirects(root: Path, configured: tuple[str, ...] = ()) -> tuple[dict[s
     redirects: dict[str, str] = {}
     problems: list[Problem] = []
     for path in files:
-        data, error = _load_json(path)
+        data, error = load_json(path)
         if error is not None:
             problems.append(Problem(1, 1, f"{error}; its redirections are ignored", path=_display(path, root),
                                     rule="config-file-invalid"))

@@ -11,7 +11,7 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -29,8 +29,10 @@ from .slug import unique_slugs
 
 if TYPE_CHECKING:
     from .schema import PageValidator
+    from .site import Site
 
-Status = Literal["ok", "missing", "case", "outside", "allowed", "external", "empty", "self", "redirected"]
+Status = Literal["ok", "missing", "case", "outside", "allowed", "external", "empty", "self", "redirected",
+                 "cross", "dependent", "repo"]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -43,7 +45,9 @@ class Resolved:
 
     status: Status
     """ok, missing, case (exists with other case), outside, allowed (outside but allowed),
-    external (a URL), empty, self (``#fragment`` on the same page), redirected."""
+    external (a URL), empty, self (``#fragment`` on the same page), redirected, cross (a file of
+    another docset of the repository, by a relative path), dependent (in a repository the build
+    checks out beside this one), repo (a file of the repository that no docset publishes)."""
     path: str | None = None
     """Root-relative path: the file reached (ok, case: the real path), or the one wanted."""
     fragment: str | None = None
@@ -52,6 +56,10 @@ class Resolved:
     """Redirect URL, escaped symlink target, or why a folder does not resolve."""
     wanted: str | None = None
     """For case mismatches: the path as written (normalised)."""
+    docset: str | None = None
+    """The other docset (repository-relative folder) that holds ``path``, when it is not this one."""
+    url: bool = False
+    """True when reached through a site URL (``/azure/...``): case does not matter there."""
 
 
 class Docset:
@@ -68,6 +76,8 @@ class Docset:
         problems: list[Problem] | None = None,
         validator: PageValidator | None = None,
         selected: frozenset[str] | None = None,
+        site: Site | None = None,
+        prefix: str = "",
     ) -> None:
         self.root = root
         """The docset root folder."""
@@ -81,6 +91,9 @@ class Docset:
         """Problems found while loading the docset's own files (docfx.json, redirections)."""
         self.selected = selected
         """The files findings are reported for (None: all); docset rules may skip the rest."""
+        self.prefix = prefix
+        """This docset's folder, relative to the repository root ("" for the root)."""
+        self._site = site
         self._files = files
         self._redirects = redirects or {}
         self._validator = validator
@@ -107,8 +120,16 @@ class Docset:
         return rel == self.config.index
 
     def is_selected(self, rel: str) -> bool:
-        """True when findings are reported for this file."""
-        return self.selected is None or rel in self.selected
+        """True when findings are reported for this file: it was asked about, and the docset builds
+        it (a page or TOC its docfx.json content builds, or an include file); a README or template
+        that no docset builds is never reported on."""
+        return (self.selected is None or rel in self.selected) and self.is_built(rel)
+
+    def is_built(self, rel: str) -> bool:
+        """True unless ``rel`` is a parsed file that the docset neither publishes nor includes."""
+        if rel not in self.pages or self.docfx.is_content(rel) or self.is_include(rel):
+            return True
+        return rel in self.includers
 
     def exists(self, rel: str) -> bool:
         """True when a file with exactly this root-relative path exists."""
@@ -139,8 +160,8 @@ class Docset:
             self._resolved[key] = base
         if not hash_mark or base.status == "external":
             return base
-        status = "self" if base.status == "empty" else base.status  # "#x" is this page
-        return Resolved(status, base.path, unquote(fragment_raw), base.detail, base.wanted)
+        status: Status = "self" if base.status == "empty" else base.status  # "#x" is this page
+        return replace(base, status=status, fragment=unquote(fragment_raw))
 
     def _resolve(self, folder: str, target: str, toc: bool) -> Resolved:
         """Resolve a target without its ``#fragment``."""
@@ -167,7 +188,7 @@ class Docset:
                     candidates_from_url = True
                     break
             else:
-                return Resolved("external")
+                return self._resolve_url(path, toc)
         else:
             base = folder
         joined = posixpath.normpath(posixpath.join(base, path)) if path else (base or ".")
@@ -179,6 +200,8 @@ class Docset:
                 if os.path.exists(os.path.join(self.root, joined)):
                     return Resolved("allowed", joined)
                 return Resolved("missing", joined, None, "in an allow-outside folder")
+            if self._site is not None:
+                return self._leaving(joined, toc)
             return Resolved("outside", joined)
         escaped = self._escape_of(joined)
         if escaped is not None:
@@ -188,6 +211,16 @@ class Docset:
         if candidates_from_url:
             stem = canonical.rstrip("/")
             candidates += [f"{stem}.md", f"{stem}/index.md", f"{stem}.yml", f"{stem}/index.yml"]
+        if self._site is not None and self._site.repository.nested_in(self.prefix):
+            nested = self._nested(canonical, toc)
+            if nested is not None:
+                return nested
+        return self.lookup(candidates, toc)
+
+    def lookup(self, candidates: list[str], toc: bool = False) -> Resolved:
+        """The first candidate (docset-relative, normalised) that exists, else a case variant, else
+        a redirect, else missing (the first candidate)."""
+        canonical = candidates[0]
         for candidate in candidates:
             found = self._existing(candidate, toc)
             if found is not None:
@@ -203,6 +236,104 @@ class Docset:
             if candidate in self._redirects:
                 return Resolved("redirected", candidate, None, self._redirects[candidate])
         return Resolved("missing", canonical)
+
+    def _repo_path(self, rel: str) -> str:
+        return posixpath.normpath(posixpath.join(self.prefix, rel)) if self.prefix else rel
+
+    def _nested(self, rel: str, toc: bool) -> Resolved | None:
+        """A path inside a docset nested in this one's folder: that docset's file."""
+        assert self._site is not None
+        repo_rel = self._repo_path(rel)
+        owner = self._site.owner(repo_rel)
+        if owner is None or owner == self.prefix:
+            return None
+        return self._foreign(owner, repo_rel, toc)
+
+    def _foreign(self, owner: str, repo_rel: str, toc: bool) -> Resolved:
+        """A relative path into another docset: ``cross`` when it exists there."""
+        assert self._site is not None
+        other = self._site.docset(owner)
+        local = repo_rel[len(owner) + 1:] if owner else repo_rel
+        found = other.lookup([other._files.canonical(local)], toc)
+        if found.status in ("ok", "case", "redirected"):
+            return replace(found, status="cross" if found.status != "redirected" else "redirected", docset=owner)
+        return replace(found, docset=owner, detail=found.detail or f"in the docset '{owner or '.'}'")
+
+    def _leaving(self, joined: str, toc: bool) -> Resolved:
+        """A relative path that leaves the docset's folder: back into it, into another docset, into
+        a dependent repository, or onto a file of the repository that no docset publishes."""
+        assert self._site is not None
+        repo_rel = self._repo_path(joined)
+        if not is_within(repo_rel):
+            return Resolved("outside", joined)
+        repository = self._site.repository
+        dependent = repository.dependent_of(repo_rel)
+        if dependent is not None:
+            index = self._site.index
+            if dependent not in index.dirs:
+                return Resolved("dependent", joined, None, f"from the dependent repository '{dependent}'")
+            if repo_rel in index.files or repo_rel in index.dirs:
+                return Resolved("dependent", joined)
+            return Resolved("missing", joined, None, f"in the dependent repository '{dependent}'")
+        owner = self._site.owner(repo_rel)
+        if owner == self.prefix:  # out and back in: ../docs/x.md from inside docs/
+            local = repo_rel[len(self.prefix) + 1:] if self.prefix else repo_rel
+            return self.lookup([self._files.canonical(local)], toc)
+        if owner is not None:
+            return self._foreign(owner, repo_rel, toc)
+        index = self._site.index
+        if repo_rel in index.files or repo_rel in index.dirs:
+            return Resolved("repo", joined)
+        return Resolved("outside", joined)
+
+    def _resolve_url(self, path: str, toc: bool) -> Resolved:
+        """A root-relative site path: resolved in whichever docset of the repository serves it;
+        unchecked (external) when none does. Case does not matter on the site."""
+        if self._site is None:
+            return Resolved("external")
+        hits = self._site.locate_url(path)
+        if not hits:
+            return Resolved("external")
+        missing: Resolved | None = None
+        for hit in hits:
+            other = self if hit.docset == self.prefix else self._site.docset(hit.docset)
+            found = other.lookup(list(hit.candidates), toc)
+            if found.status == "case":
+                found = replace(found, status="ok", wanted=None)
+            found = replace(found, docset=None if other is self else hit.docset, url=True)
+            if found.status != "missing":
+                return found
+            if missing is None and hit.owned:
+                missing = replace(found, detail=found.detail or f"no page of the docset '{hit.docset or '.'}' "
+                                  "is published at that URL")
+        return missing or Resolved("external")
+
+    def serves(self, site_path: str) -> bool:
+        """True when a file or a redirect of this docset is published at a path relative to its
+        site root (case-insensitive, as the site is)."""
+        for source in self.docfx.sources_of(site_path.strip("/")):
+            for extension in ("", ".md", "/index.md", ".yml", "/index.yml"):
+                candidate = (source + extension).strip("/")
+                if candidate and (candidate.lower() in self._files.lower or candidate in self._redirects
+                                  or candidate.lower() in self._redirects_lower):
+                    return True
+        return False
+
+    @cached_property
+    def _redirects_lower(self) -> frozenset[str]:
+        return frozenset(r.lower() for r in self._redirects)
+
+    def other(self, resolved: Resolved) -> Docset:
+        """The docset that holds a resolved target (this one, or another of the repository)."""
+        if resolved.docset is None or self._site is None:
+            return self
+        return self._site.docset(resolved.docset)
+
+    def url_of(self, resolved: Resolved) -> str | None:
+        """The site-relative URL of a resolved target in another docset, when known."""
+        if self._site is None or resolved.path is None:
+            return None
+        return self._site.url_of(resolved.docset if resolved.docset is not None else self.prefix, resolved.path)
 
     def _escape_of(self, path: str) -> str | None:
         escapes = self._files.escapes
@@ -284,7 +415,7 @@ class Docset:
         for rel, page in self.pages.items():
             for include in page.includes:
                 resolved = self.resolve_include(rel, include)
-                if resolved.status in ("ok", "case") and resolved.path is not None:
+                if resolved.status in ("ok", "case") and resolved.path is not None and resolved.docset is None:
                     edges.setdefault(rel, []).append((include, resolved.path))
         return edges
 
@@ -325,12 +456,33 @@ class Docset:
         if page is None or page.kind != "markdown" or not page.readable:
             self._anchors[rel] = None
             return None
+        if self._opaque(rel, [rel]):
+            self._anchors[rel] = None  # headings come from a file we cannot read here
+            return None
         slugs: list[str] = []
         explicit: set[str] = {"top"}
         self._collect_anchors(rel, slugs, explicit, [rel])
         result = frozenset(unique_slugs(slugs)) | explicit
         self._anchors[rel] = result
         return result
+
+    def _opaque(self, rel: str, stack: list[str]) -> bool:
+        """True when the page (or an include in it) includes a file provided at build time by
+        another repository: its headings, and so the page's anchors, cannot be known."""
+        page = self.pages.get(rel)
+        if page is None:
+            return False
+        for include in page.includes:
+            resolved = self.resolve_include(rel, include)
+            if resolved.status == "dependent" or self.is_external_include(resolved):
+                return True
+        for _include, target in self.include_edges.get(rel, []):
+            if target not in stack and len(stack) <= MAX_INCLUDE_DEPTH:
+                stack.append(target)
+                if self._opaque(target, stack):
+                    return True
+                stack.pop()
+        return False
 
     def _collect_anchors(self, rel: str, slugs: list[str], explicit: set[str], stack: list[str]) -> None:
         page = self.pages.get(rel)
@@ -386,6 +538,8 @@ class Docset:
         """File -> files whose links, includes or TOC entries reach it (self-links excluded)."""
         result: dict[str, set[str]] = {}
         for rel, page in self.pages.items():
+            if not self.is_built(rel):
+                continue  # a README's links do not make a page reachable
             targets: list[Resolved] = []
             if page.kind == "toc":
                 targets = [resolved for _entry, resolved in self.toc_links_of(page)]
@@ -393,7 +547,8 @@ class Docset:
                 targets = [resolved for _link, resolved in self.links_of(page)]
                 targets += [self.resolve_include(rel, inc) for inc in page.includes]
             for resolved in targets:
-                if resolved.status in ("ok", "case") and resolved.path and resolved.path != rel:
+                if resolved.status in ("ok", "case") and resolved.path and resolved.path != rel \
+                        and resolved.docset is None:
                     result.setdefault(resolved.path, set()).add(rel)
         return result
 
@@ -419,13 +574,16 @@ class Docset:
             return search(target) is not None or target.strip() in ("", "./", "/", "~/")
 
         for rel, page in self.pages.items():
+            if not self.is_built(rel):
+                continue
             if page.kind == "toc":
                 hits = [self.toc_target(rel, e) for s in page.toc for e in s.entries if might(e.href)]
             else:
                 hits = [self.resolve(rel, link.target) for link in page.links if might(link.target)]
                 hits += [self.resolve_include(rel, inc) for inc in page.includes if might(inc.target)]
             for resolved in hits:
-                if resolved.path in wanted and resolved.status in ("ok", "case") and resolved.path != rel:
+                if resolved.path in wanted and resolved.status in ("ok", "case") and resolved.path != rel \
+                        and resolved.docset is None:
                     result[resolved.path].add(rel)
         return result
 

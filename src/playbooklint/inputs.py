@@ -3,17 +3,17 @@ their config), and for each docset its file listing, schema, docfx.json and redi
 
 from __future__ import annotations
 
-import json
+import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .config import Config, ConfigError, find_config_file, load_config, with_overrides
-from .discover import Discovery, FileIndex, discover, find_root, scan
+from .discover import Discovery, FileIndex, discover, scan
 from .docfx import DocfxInfo, load_docfx, load_redirects
 from .model import Problem
-from .schema import PageValidator, load_validator
+from .repository import Repository, find_repository
 
 
 @dataclass(frozen=True)
@@ -26,32 +26,118 @@ class Target:
     """Its settings."""
     paths: tuple[Path, ...] | None
     """Files or folders inside it that were named; None means the whole docset."""
+    repository: Repository = field(default_factory=lambda: Repository(Path("."), ("",)), compare=False)
+    """The repository it belongs to."""
+
+    @property
+    def prefix(self) -> str:
+        """The docset's folder relative to the repository root ("" for the root)."""
+        rel = os.path.relpath(self.root, self.repository.root).replace(os.sep, "/")
+        return "" if rel == "." else rel
+
+
+@dataclass
+class Plan:
+    """What a run checks: the docsets per repository, and how many named files no docset builds."""
+
+    targets: list[Target]
+    skipped: list[Path] = field(default_factory=list)
+    """Named files outside every docset (a README at the repository root): not checked."""
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    try:
+        rel = path.relative_to(root).as_posix()
+    except ValueError:
+        return None
+    return "" if rel == "." else rel
+
+
+def _with_docset(repository: Repository, rel: str) -> Repository:
+    if rel in repository.docsets:
+        return repository
+    return replace(repository, docsets=tuple(sorted({*repository.docsets, rel})))
+
+
+def _unlisted_docfx(repository: Repository, resolved: Path) -> str | None:
+    """A docfx.json folder at or above a path, inside the repository, that the publish config
+    does not list: checked as a docset when the user names a path inside it."""
+    folder = resolved if resolved.is_dir() else resolved.parent
+    for candidate in (folder, *folder.parents):
+        rel = _relative(candidate, repository.root)
+        if rel is None:
+            return None
+        if (candidate / "docfx.json").is_file():
+            return rel
+    return None
 
 
 def group_targets(
     paths: Sequence[Path], config: Config | Path | None = None, overrides: Mapping[str, Any] | None = None
-) -> list[Target]:
+) -> Plan:
     """The docsets the paths belong to, each with its config (``config`` for all, else the one
-    found above each path) and the paths inside it (ConfigError for a path that does not exist)."""
-    groups: dict[Path, tuple[Config, list[Path] | None]] = {}
+    found above each path) and the paths inside it (ConfigError for a path that does not exist).
+
+    A folder holding docsets means those docsets, whole; a path inside a docset means that docset,
+    reporting on that path only; a file no docset holds is skipped.
+    """
+    repositories: dict[Path, Repository] = {}
+    wanted: dict[tuple[Path, str], tuple[Config, list[Path] | None]] = {}
+    plan = Plan([])
+
+    def add(repository: Repository, docset: str, found: Config, named: Path | None) -> None:
+        key = (repository.root, docset)
+        if key in wanted:
+            existing, paths_in = wanted[key]
+            if paths_in is not None and named is not None:
+                paths_in.append(named)
+            elif named is None:
+                wanted[key] = (existing, None)
+        else:
+            wanted[key] = (found, None if named is None else [named])
+
     for path in paths:
         if not path.exists():
             raise ConfigError(f"path does not exist: {path}")
         found = config if isinstance(config, Config) else load_config(config or find_config_file(path.resolve()))
         if overrides:
             found = with_overrides(found, **overrides)
-        root = find_root(path, found)
         resolved = path.resolve()
-        whole = resolved == root or resolved in root.parents  # a folder holding the docset
-        if root in groups:
-            existing, named = groups[root]
-            if named is not None and not whole:
-                named.append(resolved)
-            elif whole:
-                groups[root] = (existing, None)
-        else:
-            groups[root] = (found, None if whole else [resolved])
-    return [Target(root, cfg, tuple(named) if named is not None else None) for root, (cfg, named) in groups.items()]
+        if found.root is not None:
+            root = found.root.resolve()
+            repository = find_repository(root)
+            rel = _relative(root, repository.root)
+            if rel is None:
+                repository, rel = Repository(root, ("",)), ""
+            repository = _with_docset(repositories.get(repository.root, repository), rel)
+            repositories[repository.root] = repository
+            whole = resolved == root or resolved in root.parents
+            add(repository, rel, found, None if whole else resolved)
+            continue
+        repository = repositories.get(find_repository(resolved).root) or find_repository(resolved)
+        rel = _relative(resolved, repository.root)
+        assert rel is not None
+        inside = [d for d in repository.docsets if rel == "" or d == rel or d.startswith(rel + "/")]
+        owner = repository.docset_of(rel)
+        if not inside and owner is None:
+            extra = _unlisted_docfx(repository, resolved)
+            if extra is None:
+                plan.skipped.append(path)
+                repositories.setdefault(repository.root, repository)
+                continue
+            repository = _with_docset(repository, extra)
+            owner = extra if extra != rel else None
+            inside = [extra] if extra == rel else []
+        repositories[repository.root] = repository
+        for docset in inside:
+            add(repository, docset, found, None)
+        if owner is not None and owner not in inside:
+            add(repository, owner, found, resolved)
+    for (repo_root, docset), (found, named) in wanted.items():
+        repository = repositories[repo_root]
+        root = repository.root / docset if docset else repository.root
+        plan.targets.append(Target(root, found, tuple(named) if named is not None else None, repository))
+    return plan
 
 
 @dataclass(frozen=True)
@@ -60,8 +146,6 @@ class Inputs:
 
     discovery: Discovery
     """The sources to parse and the files selected for reporting."""
-    validator: PageValidator
-    """The page metadata schema."""
     docfx: DocfxInfo
     """docfx.json's content globs and metadata."""
     redirects: dict[str, str]
@@ -80,16 +164,31 @@ class Inputs:
         return [
             repr(sorted(selected) if selected is not None else None),
             repr(sorted(index.dirs)), repr(sorted(index.escapes.items())), repr(sorted(index.aliases.items())),
-            json.dumps(self.validator.schema, sort_keys=True, default=repr), repr(self.docfx),
+            repr(self.docfx),
             repr(sorted(self.redirects.items())), repr(self.problems),
         ]
 
 
-def load_inputs(root: Path, config: Config, paths: Sequence[Path] | None = None) -> Inputs:
-    """Scan the root once and read the docset's own settings files."""
-    validator = PageValidator(load_validator(config.schema))
-    index = scan(root)
+def load_inputs(root: Path, config: Config, paths: Sequence[Path] | None = None, index: FileIndex | None = None,
+                repository: Repository | None = None) -> Inputs:
+    """List the docset's files (``index``, else one scan of the root) and read its own settings
+    files; redirection files are the repository's when it is given."""
+    index = index if index is not None else scan(root)
     discovery = discover(root, index, config, list(paths) if paths else None)
     docfx, problems = load_docfx(root)
-    redirects, redirect_problems = load_redirects(root, config.redirects)
-    return Inputs(discovery, validator, docfx, redirects, problems + redirect_problems)
+    if repository is not None and not config.redirects:
+        redirects, redirect_problems = load_redirects(root, (), repository.root, redirection_files(repository, index))
+    else:
+        redirects, redirect_problems = load_redirects(root, config.redirects)
+    return Inputs(discovery, docfx, redirects, problems + redirect_problems)
+
+
+def redirection_files(repository: Repository, index: FileIndex) -> tuple[str, ...]:
+    """The publish config's redirection files and every ``.openpublishing.redirection*.json`` of
+    the repository (repository-relative)."""
+    del index  # the docset's listing; the repository's own folders are searched below
+    found = list(repository.redirection_files)
+    for rel in repository.redirect_candidates:
+        if rel not in found:
+            found.append(rel)
+    return tuple(f for f in found if (repository.root / f).is_file())

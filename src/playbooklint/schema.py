@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,9 +15,13 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT202012
 
-from .config import ConfigError
+from .config import Config, ConfigError
+from .docfx import DocfxInfo
+from .model import Page
 
 SCHEMA_NAME = "playbook-page.schema.json"
+BUNDLED = {"playbook": SCHEMA_NAME, "learn": "learn-page.schema.json"}
+"""The bundled schemas by name: ``schema = "learn"`` or ``"playbook"`` in config."""
 _MS_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 FORMAT_CHECKER = jsonschema.FormatChecker()
@@ -36,13 +40,31 @@ def is_ms_date(value: object) -> bool:
     return True
 
 
-def bundled_schema_text() -> str:
-    """The default schema, from the installed package (or the checkout's ``schemas/``)."""
-    packaged = resources.files("playbooklint").joinpath("schemas").joinpath(SCHEMA_NAME)
+def bundled_schema_text(name: str = "playbook") -> str:
+    """A bundled schema, from the installed package (or the checkout's ``schemas/``)."""
+    filename = BUNDLED[name]
+    packaged = resources.files("playbooklint").joinpath("schemas").joinpath(filename)
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "schemas" / SCHEMA_NAME
+    checkout = Path(__file__).resolve().parents[2] / "schemas" / filename
     return checkout.read_text(encoding="utf-8")
+
+
+def is_playbook(metadata: Iterable[Mapping[str, Any]], lifecycle_configured: bool) -> bool:
+    """A docset is a playbook when its lifecycle is configured or any page's metadata (front
+    matter merged with docfx.json's) carries a FastTrack ``ft.*`` key; other docsets are plain
+    Learn docsets and are not asked for ``ft.*`` keys."""
+    return lifecycle_configured or any(
+        isinstance(key, str) and key.startswith("ft.") for meta in metadata for key in meta
+    )
+
+
+def choose_schema(schema: Path | str | None, playbook: Callable[[], bool]) -> Path | str:
+    """The schema a docset is checked with: the configured one (a path, or a bundled name), else
+    the playbook schema for playbooks and the Learn schema for other docsets."""
+    if schema is not None:
+        return schema
+    return "playbook" if playbook() else "learn"
 
 
 def _no_network(base: Path | None) -> Callable[[str], Resource]:
@@ -57,11 +79,15 @@ def _no_network(base: Path | None) -> Callable[[str], Resource]:
     return retrieve
 
 
-def load_validator(path: Path | None) -> jsonschema.protocols.Validator:
-    """A format-checking validator for the schema; ConfigError (exit 2) when it is unusable."""
-    where = str(path) if path else "bundled schema"
+def load_validator(path: Path | str | None) -> jsonschema.protocols.Validator:
+    """A format-checking validator for a schema file, or a bundled one by name (None: the playbook
+    schema); ConfigError (exit 2) when it is unusable."""
+    bundled = "playbook" if path is None else path if isinstance(path, str) else None
+    if isinstance(path, str):
+        path = None
+    where = str(path) if path else f"bundled {bundled} schema"
     try:
-        text = path.read_text(encoding="utf-8-sig") if path else bundled_schema_text()
+        text = path.read_text(encoding="utf-8-sig") if path else bundled_schema_text(bundled or "playbook")
     except OSError as exc:
         raise ConfigError(f"cannot read schema {where}: {exc.strerror or exc}") from None
     try:
@@ -140,3 +166,31 @@ class PageValidator:
                     self._memo[memo_key] = found
             errors.extend(found)
         return errors
+
+
+def schema_text(schema: Path | str | None) -> str:
+    """What a configured schema says (for cache keys): a file's text, else the name."""
+    if isinstance(schema, Path):
+        try:
+            return schema.read_text(encoding="utf-8-sig")
+        except OSError:
+            return str(schema)
+    return repr(schema)
+
+
+_VALIDATORS: dict[str, PageValidator] = {}
+
+
+def validator_for(config: Config, pages: Mapping[str, Page], docfx: DocfxInfo) -> PageValidator:
+    """The page validator of a docset (see ``choose_schema``); the bundled ones are built once."""
+    def playbook() -> bool:
+        metadata = (docfx.metadata_for(rel) | (page.front_matter or {})
+                    for rel, page in pages.items() if page.kind == "markdown")
+        return is_playbook(metadata, bool(config.lifecycle_phases))
+
+    chosen = choose_schema(config.schema, playbook)
+    if isinstance(chosen, str):
+        if chosen not in _VALIDATORS:
+            _VALIDATORS[chosen] = PageValidator(load_validator(chosen))
+        return _VALIDATORS[chosen]
+    return PageValidator(load_validator(chosen))

@@ -1,0 +1,178 @@
+"""A repository's docsets as the site serves them: which docset a path or a site URL belongs to,
+and each docset's site URL. Docsets other than the ones being checked are built on demand (from
+the cache when it is warm), so a link into another docset is checked against its real files,
+redirects and anchors."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .discover import FileIndex, scan
+from .model import Link
+
+if TYPE_CHECKING:
+    from .docset import Docset
+    from .repository import Repository
+
+_BREADCRUMB = re.compile(r"^(/[^?#]*?/)breadcrumb/")
+_URL_EXTENSIONS = ("", ".md", "/index.md", ".yml", "/index.yml")
+
+
+@dataclass(frozen=True)
+class UrlHit:
+    """Where a site URL leads inside the repository."""
+
+    docset: str
+    """The docset serving it (repository-relative folder)."""
+    candidates: tuple[str, ...]
+    """Docset-relative files that could serve it, in the order DocFX tries them."""
+    owned: bool
+    """True when the docset declares that it serves the URL's folder (breadcrumb or config), so a
+    URL there that no file serves is broken; False for a URL base inferred from links, which other
+    repositories may share (``/powershell/module/``)."""
+
+
+class Site:
+    """The docsets of one repository and what crosses between them."""
+
+    def __init__(self, repository: Repository, build: Callable[[str], Docset],
+                 index: FileIndex | None = None) -> None:
+        self.repository = repository
+        """The repository and its docsets."""
+        self.index = index if index is not None else scan(repository.root)
+        """Every file of the repository, repository-relative."""
+        self._build = build
+        self._docsets: dict[str, Docset] = {}
+        self._url_bases: dict[str, tuple[tuple[str, ...], bool]] = {}
+
+    # ------------------------------------------------------------------ docsets
+
+    def docset(self, prefix: str) -> Docset:
+        """The docset in the repository folder ``prefix``, built on first use."""
+        found = self._docsets.get(prefix)
+        if found is None:
+            found = self._docsets[prefix] = self._build(prefix)
+        return found
+
+    def adopt(self, prefix: str, docset: Docset) -> None:
+        """Use an already built docset for ``prefix`` (the one being checked)."""
+        self._docsets.setdefault(prefix, docset)
+
+    def subindex(self, prefix: str) -> FileIndex:
+        """The files of one docset: its folder without the docsets nested in it."""
+        return self.index.subindex(prefix, self.repository.nested_in(prefix))
+
+    def owner(self, rel: str) -> str | None:
+        """The docset holding a repository-relative path."""
+        return self.repository.docset_of(rel)
+
+    # ------------------------------------------------------------------ site URLs
+
+    def url_bases(self, prefix: str) -> tuple[str, ...]:
+        """Site paths a docset is served under (``/azure/data-explorer/``), with zero config: from
+        ``breadcrumb_path`` in docfx.json, else from the docset's own root-relative links (the
+        prefix under which most of them resolve to its files). Empty when it cannot be told."""
+        return self._bases(prefix)[0]
+
+    def _bases(self, prefix: str) -> tuple[tuple[str, ...], bool]:
+        if prefix not in self._url_bases:
+            self._url_bases[prefix] = self._infer(prefix)
+        return self._url_bases[prefix]
+
+    def _infer(self, prefix: str) -> tuple[tuple[str, ...], bool]:
+        docset = self.docset(prefix)
+        if docset.config.url_base:
+            return docset.config.url_base, True
+        breadcrumb = docset.docfx.breadcrumb_path
+        candidates: list[str] = []
+        owned = False
+        if breadcrumb:
+            match = _BREADCRUMB.match(breadcrumb)
+            if match:
+                return (match.group(1),), True
+            if breadcrumb.startswith("~/"):
+                candidates = self._breadcrumb_hrefs(docset, breadcrumb[2:])
+                owned = bool(candidates)
+        paths = [target for page in docset.pages.values() for target in _site_paths(page.links)]
+        if not candidates:
+            counts = Counter(base for path in paths for base in _prefixes(path))
+            candidates = [base for base, _n in counts.most_common(6)]
+        best: tuple[int, str] | None = None
+        for base in candidates:
+            under = [p for p in paths if p.startswith(base)]
+            resolved = sum(1 for p in under if docset.serves(p[len(base):]))
+            if resolved >= 3 and resolved * 2 >= len(under) and (best is None or resolved > best[0]):
+                best = (resolved, base)
+        return ((best[1],), owned) if best else ((), False)
+
+    @staticmethod
+    def _breadcrumb_hrefs(docset: Docset, rel: str) -> list[str]:
+        page = docset.pages.get(posixpath.normpath(rel).replace(".json", ".yml"))
+        if page is None:
+            return []
+        hrefs = [e.href for s in page.toc for e in s.entries if e.href.startswith("/")]
+        return sorted({h if h.endswith("/") else h + "/" for h in hrefs}, key=len, reverse=True)
+
+    def locate_url(self, path: str) -> list[UrlHit]:
+        """The docsets that may serve a root-relative site path (query and fragment removed), the
+        one with the longest matching URL base first, each with the files that could serve it.
+        Empty when no docset of the repository serves that part of the site."""
+        matches: list[tuple[int, str, str, bool]] = []
+        for prefix in self.repository.docsets:
+            bases, owned = self._bases(prefix)
+            for base in bases:
+                if path.startswith(base) or path + "/" == base:
+                    matches.append((len(base), prefix, path[len(base):], owned))
+        hits = []
+        for _n, prefix, rest, owned in sorted(matches, key=lambda m: -m[0]):
+            docset = self.docset(prefix)
+            candidates: list[str] = []
+            for source in docset.docfx.sources_of(rest.strip("/")):
+                for extension in _URL_EXTENSIONS:
+                    candidate = (source + extension).lstrip("/") if source else extension.lstrip("/")
+                    if candidate and candidate not in candidates:
+                        candidates.append(candidate)
+            if candidates:
+                hits.append(UrlHit(prefix, tuple(candidates), owned))
+        return hits
+
+    def url_of(self, prefix: str, rel: str) -> str | None:
+        """The site-relative URL of a docset's file, when the docset's URL is known."""
+        bases = self.url_bases(prefix)
+        if not bases:
+            return None
+        path = self.docset(prefix).docfx.url_path(rel)
+        if path is None:
+            return None
+        if posixpath.basename(path).lower() == "index":
+            path = posixpath.dirname(path)
+            return bases[0] + (path + "/" if path else "")
+        return bases[0] + path
+
+
+def _site_paths(links: tuple[Link, ...]) -> list[str]:
+    """Root-relative targets of links, without query and fragment."""
+    found = []
+    for link in links:
+        target = link.target.strip()
+        if target.startswith("/") and not target.startswith("//"):
+            found.append(re.split(r"[?#]", target, maxsplit=1)[0])
+    return found
+
+
+def _prefixes(path: str) -> list[str]:
+    """``/a/`` and ``/a/b/`` for ``/a/b/c``."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:n]) + "/" for n in (1, 2) if len(parts) > n]
+
+
+def relative_to(root: Path, path: Path) -> str:
+    """``path`` relative to ``root`` as a POSIX path ("" for the root itself)."""
+    rel = path.relative_to(root).as_posix()
+    return "" if rel == "." else rel
