@@ -92,7 +92,8 @@ def test_json_lines_round_trip():
     items = [json.loads(line) for line in lines]
     assert items[3]["message"] == TRICKY
     assert items[3]["file"] == "docs/phase assess.md"
-    assert set(items[0]) == set(fixed_result().diagnostics[0].as_dict()) | {"file"}
+    assert set(items[0]) == set(fixed_result().diagnostics[0].as_dict()) | {"file", "docset"}
+    assert {item["docset"] for item in items} == {"."}
     assert FORMATS["json-lines"](empty_result(), cwd=CWD) == ""
 
 

@@ -41,6 +41,8 @@ def counts(result: RunResult) -> dict[str, int]:
         "warnings": len(diagnostics) - errors,
         "files_with_findings": len({(str(r.root), d.path) for r in result.results for d in r.diagnostics}),
         "files_checked": sum(r.files for r in result.results),
+        "docsets": len(result.results),
+        "skipped": getattr(result, "skipped", 0),
     }
 
 
@@ -49,11 +51,17 @@ def _plural(n: int, word: str) -> str:
 
 
 def summary_line(result: RunResult) -> str:
+    """One line: what was found, in how many files, out of how many (and docsets, when several)."""
     c = counts(result)
+    several = c["docsets"] > 1
+    skipped = f"; {_plural(c['skipped'], 'file')} outside every docset not checked" if c["skipped"] else ""
     if not c["errors"] and not c["warnings"]:
-        return f"No problems found in {_plural(c['files_checked'], 'file')}."
+        where = f" ({_plural(c['docsets'], 'docset')})" if several else ""
+        return f"No problems found in {_plural(c['files_checked'], 'file')}{where}{skipped}."
+    checked = f"{_plural(c['docsets'], 'docset')}, {c['files_checked']:,} files checked" if several \
+        else f"{c['files_checked']} checked"
     return (f"Found {_plural(c['errors'], 'error')} and {_plural(c['warnings'], 'warning')} "
-            f"in {_plural(c['files_with_findings'], 'file')} ({c['files_checked']} checked).")
+            f"in {_plural(c['files_with_findings'], 'file')} ({checked}){skipped}.")
 
 
 def findings(result: RunResult, cwd: Path | None) -> Iterator[tuple[str, Diagnostic]]:
@@ -61,6 +69,19 @@ def findings(result: RunResult, cwd: Path | None) -> Iterator[tuple[str, Diagnos
     for docset in result.results:
         for d in docset.diagnostics:
             yield display_path(docset.root, d.path, cwd).replace(os.sep, "/"), d
+
+
+def docset_name(docset: object) -> str:
+    """The docset a result belongs to, as reports name it: its folder in the repository, or '.'."""
+    return getattr(docset, "prefix", "") or "."
+
+
+def located(result: RunResult, cwd: Path | None) -> Iterator[tuple[str, Diagnostic, str]]:
+    """Like ``findings``, with the docset of each finding."""
+    for docset in result.results:
+        name = docset_name(docset)
+        for d in docset.diagnostics:
+            yield display_path(docset.root, d.path, cwd).replace(os.sep, "/"), d, name
 
 
 def fingerprints(items: list[tuple[str, Diagnostic]]) -> list[str]:

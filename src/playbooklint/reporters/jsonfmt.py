@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .common import counts, findings, lines
+from .common import counts, lines, located
 
 if TYPE_CHECKING:
     from .common import RunResult
@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 
 def render_json(result: RunResult, cwd: Path | None = None) -> str:
     diagnostics = []
-    for file, d in findings(result, cwd):
+    for file, d, docset in located(result, cwd):
         item = d.as_dict()
         item["file"] = file
+        item["docset"] = docset
         diagnostics.append(item)
     payload = {
         "version": 1,
@@ -29,10 +30,12 @@ def render_json(result: RunResult, cwd: Path | None = None) -> str:
 
 
 def render_json_lines(result: RunResult, cwd: Path | None = None) -> str:
-    """One compact JSON object per diagnostic per line (``Diagnostic.as_dict()`` plus ``file``)."""
+    """One compact JSON object per diagnostic per line (``Diagnostic.as_dict()`` plus ``file`` and
+    ``docset``)."""
     out = []
-    for file, d in findings(result, cwd):
+    for file, d, docset in located(result, cwd):
         item = d.as_dict()
         item["file"] = file
+        item["docset"] = docset
         out.append(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
     return lines(out)

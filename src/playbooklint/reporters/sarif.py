@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .. import __version__
-from .common import findings, fingerprints
+from .common import fingerprints, located
 
 if TYPE_CHECKING:
     from ..model import Diagnostic
@@ -114,9 +114,10 @@ def render_sarif(result: RunResult, cwd: Path | None = None) -> str:
 
     index = {rule.code: i for i, rule in enumerate(RULES)}
     rules = [_sarif_rule(rule) for rule in RULES]
-    items = list(findings(result, cwd))
+    where = list(located(result, cwd))
+    items = [(file, d) for file, d, _docset in where]
     results = []
-    for (file, d), fingerprint in zip(items, fingerprints(items)):
+    for (file, d, docset), fingerprint in zip(where, fingerprints(items)):
         item: dict[str, Any] = {"ruleId": d.code}
         if d.code in index:
             item["ruleIndex"] = index[d.code]
@@ -125,6 +126,7 @@ def render_sarif(result: RunResult, cwd: Path | None = None) -> str:
             "message": {"text": d.message},
             "locations": [{"physicalLocation": {"artifactLocation": _artifact(file), "region": _sarif_region(d)}}],
             "partialFingerprints": {"playbooklint/v1": fingerprint},
+            "properties": {"docset": docset},
         })
         results.append(item)
     run = {

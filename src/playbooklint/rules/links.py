@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -126,6 +127,12 @@ def _fragment_to_check(fragment: str | None) -> bool:
     return bool(fragment) and not fragment.startswith("tab/")  # type: ignore[union-attr]
 
 
+def _anchor_part(fragment: str) -> str:
+    """The anchor of a fragment that carries a misplaced query (``x?view=y``, ``x&a=b``): the
+    browser keeps it all, but the anchor meant is what comes before (link-fragment-query says so)."""
+    return re.split(r"[?&]", fragment, maxsplit=1)[0]
+
+
 def link_anchor_missing(page: Page, docset: Docset) -> Iterable[Problem]:
     """What it checks
     The ``#fragment`` of a link to a Markdown page (or to the page itself) names an anchor the
@@ -154,7 +161,9 @@ def link_anchor_missing(page: Page, docset: Docset) -> Iterable[Problem]:
     for link, resolved in _checked_links(page, docset):
         if not _fragment_to_check(resolved.fragment):
             continue
-        fragment = resolved.fragment or ""
+        fragment = _anchor_part(resolved.fragment or "")
+        if not fragment:
+            continue
         if resolved.status == "self":
             hosts = docset.rendering_pages(page.path) if in_include else [page.path]
             for host in hosts:
@@ -163,13 +172,14 @@ def link_anchor_missing(page: Page, docset: Docset) -> Iterable[Problem]:
                     where = "on this page" if host == page.path else f"on '{host}', which includes this file"
                     yield Problem(link.line, link.column, _anchor_message(fragment, where, docset, host),
                                   **_span(link))
-        elif resolved.status in ("ok", "case") and resolved.path and resolved.path.lower().endswith(".md"):
-            anchors = docset.anchors_of(resolved.path)
+        elif resolved.status in ("ok", "case", "cross") and resolved.path and resolved.path.lower().endswith(".md"):
+            holder = docset.other(resolved)
+            anchors = holder.anchors_of(resolved.path)
             if anchors is not None and fragment not in anchors:
-                yield Problem(
-                    link.line, link.column,
-                    _anchor_message(fragment, f"in '{resolved.path}'", docset, resolved.path), **_span(link),
-                )
+                where = f"in '{resolved.path}'" if holder is docset else \
+                    f"in '{resolved.path}' of the docset '{resolved.docset or '.'}'"
+                yield Problem(link.line, link.column, _anchor_message(fragment, where, holder, resolved.path),
+                              **_span(link))
 
 
 def link_outside_docset(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -197,6 +207,11 @@ def link_outside_docset(page: Page, docset: Docset) -> Iterable[Problem]:
         for link, resolved in _checked_links(page, docset):
             if resolved.status == "outside":
                 yield Problem(link.line, link.column, outside_message(link.target, resolved), **_span(link))
+            elif resolved.status == "repo" and link.kind != "code":
+                yield Problem(link.line, link.column,
+                              f"'{link.target}' is a file of the repository that no docset publishes "
+                              f"('{resolved.path}' from the docset root): readers get a 404; move it into "
+                              "the docset", **_span(link))
     for entry, resolved in docset.toc_links_of(page):
         if resolved.status == "outside":
             yield Problem(entry.line, entry.column,
@@ -274,6 +289,108 @@ def link_redirected(page: Page, docset: Docset) -> Iterable[Problem]:
         if resolved.status == "redirected":
             yield Problem(entry.line, entry.column,
                           f"TOC {entry.key} '{entry.href}' was moved; it redirects to '{resolved.detail}'")
+
+
+def link_cross_docset(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    A relative link from one docset of the repository into another (``../kusto/query/x.md`` from
+    the outer docset, or into a docset nested in this one's folder). The file exists, so the link
+    works on disk and in a Markdown preview.
+
+    Why
+    Each docset is built and published on its own, under its own site URL: a relative path between
+    them does not exist on the site, and the reader gets a 404.
+
+    Example
+    ``[mappings](../kusto/management/mappings.md)`` in ``data-explorer/ingest.md``.
+
+    Use instead
+    The site-relative URL of the target page, which the message gives when the other docset's URL
+    is known: ``[mappings](/kusto/management/mappings)``.
+
+    Options
+    Default severity is warning.
+    """
+    if page.kind != "markdown":
+        return
+    for link, resolved in _checked_links(page, docset):
+        if resolved.status != "cross" or link.kind == "code":
+            continue
+        url = docset.url_of(resolved)
+        other = resolved.docset or "."
+        if url:
+            fragment = f"#{resolved.fragment}" if resolved.fragment else ""
+            advice = f"link it by its site URL: '{url}{fragment}'"
+        else:
+            advice = "link it by its site URL (site-relative, starting with '/')"
+        yield Problem(link.line, link.column,
+                      f"'{link.target}' is a page of the docset '{other}', published separately: the relative "
+                      f"link works on disk but not on the site; {advice}", **_span(link))
+
+
+_DOCS_SITE = re.compile(r"^https?://(learn|docs)\.microsoft\.com(/|$)", re.IGNORECASE)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
+
+
+def _docs_link(target: str) -> bool:
+    """A link into documentation (this repository or Microsoft Learn), where a fragment is an
+    anchor; other sites may route with ``#!/path?x=y`` fragments, which are not ours to judge."""
+    target = target.strip()
+    return not _SCHEME.match(target) or _DOCS_SITE.match(target) is not None
+
+
+_QUERY_IN_FRAGMENT = re.compile(r"^([^#]*)#([^?&]*)([?&].*)$", re.DOTALL)
+
+
+def fragment_query_fix(target: str) -> str | None:
+    """The link with its query before its fragment, when a query is written after the ``#``
+    (``x#a?view=y`` -> ``x?view=y#a``; ``x?view=y#a&b=c`` -> ``x?view=y&b=c#a``); else None."""
+    match = _QUERY_IN_FRAGMENT.match(target.strip())
+    if match is None:
+        return None
+    path, anchor, tail = match.groups()
+    extra = tail[1:]
+    if tail[0] == "&" and "?" not in path:
+        return None  # "#a&b" with no query at all: an anchor with an ampersand, not a query
+    if not extra or "=" not in extra:
+        return None
+    joiner = "&" if "?" in path else "?"
+    fixed = f"{path}{joiner}{extra}"
+    return f"{fixed}#{anchor}" if anchor else fixed
+
+
+def link_fragment_query(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    A link whose query string comes after its ``#fragment``: ``x#examples?view=y``, or a
+    fragment in the middle of a query, ``x?view=y#anchor&preserve-view=true``.
+
+    Why
+    Everything after ``#`` is the fragment: the browser never sends that query to the server,
+    and looks for an anchor named ``examples?view=y``, which no page has. The reader lands at the
+    top of the page, in the default view.
+
+    Example
+    ``[mappings](/kusto/management/mappings#examples?view=azure-data-explorer)``.
+
+    Use instead
+    The query first, then the fragment:
+    ``[mappings](/kusto/management/mappings?view=azure-data-explorer#examples)`` (the message
+    gives the corrected link).
+
+    Options
+    None. Links to other sites are not checked (single-page applications route with
+    ``#/path?x=y`` fragments).
+    """
+    if page.kind != "markdown":
+        return
+    for link in page.links:
+        if link.kind == "code" or "#" not in link.target or not _docs_link(link.target):
+            continue
+        fixed = fragment_query_fix(link.target)
+        if fixed is not None:
+            yield Problem(link.line, link.column,
+                          f"query after the fragment in '{link.target}': the browser takes it as part of the "
+                          f"anchor; write '{fixed}'", **_span(link))
 
 
 def toc_link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -373,4 +490,8 @@ RULES = (
          "A page that no TOC, link or include reaches."),
     Rule("PB209", "toc-invalid", "error", "page", toc_invalid,
          "A toc.yml that is not valid YAML."),
+    Rule("PB210", "link-cross-docset", "warning", "page", link_cross_docset,
+         "A relative link into another docset of the repository: it breaks on the site."),
+    Rule("PB211", "link-fragment-query", "error", "page", link_fragment_query,
+         "A query string written after the #fragment: the anchor never matches."),
 )
