@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ..fuzzy import did_you_mean
 from ..model import Page, Problem
 from .base import Rule
 
@@ -37,7 +38,8 @@ def include_missing(page: Page, docset: Docset) -> Iterable[Problem]:
         return
     for include in page.includes:
         resolved = docset.resolve_include(page.path, include)
-        if docset.is_external_include(resolved) or resolved.status in ("ok", "case", "allowed", "external"):
+        if docset.is_external_include(resolved) or resolved.status in ("ok", "case", "allowed", "external",
+                                                                            "dependent", "repo", "cross"):
             continue
         if resolved.status == "outside":
             message = (f"include '{include.target}' leaves the docset root; list it in external-includes if "
@@ -46,10 +48,8 @@ def include_missing(page: Page, docset: Docset) -> Iterable[Problem]:
             message = "include has no file path"
         else:
             detail = f" ({resolved.detail})" if resolved.detail and resolved.status == "missing" else ""
-            message = f"include '{include.target}' does not exist{detail}"
-            suggestion = docset.suggest(page.path, resolved.path or "") if resolved.path else None
-            if suggestion:
-                message += f"; did you mean '{suggestion}'?"
+            suggestion = docset.suggest(page.path, resolved.path) if resolved.path and not resolved.docset else None
+            message = did_you_mean(f"include '{include.target}' does not exist{detail}", suggestion)
         yield Problem(include.line, include.column, message)
 
 

@@ -21,12 +21,12 @@ def _checked_links(page: Page, docset: Docset) -> list[tuple[Link, Resolved]]:
     return docset.links_of(page) if page.kind == "markdown" else []
 
 
-def _what(link: Link, path: str | None) -> str:
+def _what(link: Link, resolved: Resolved) -> str:
     if link.kind in IMAGE_KINDS:
         return "image"
     if link.kind == "code":
         return "code snippet"
-    if path and path.lower().endswith(".md"):
+    if resolved.url or (resolved.path and resolved.path.lower().endswith(".md")):
         return "page"
     return "file"
 
@@ -68,9 +68,10 @@ def link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
     for link, resolved in _checked_links(page, docset):
         if resolved.status != "missing":
             continue
-        what = _what(link, resolved.path)
+        what = _what(link, resolved)
         detail = f" ({resolved.detail})" if resolved.detail else ""
-        suggestion = docset.suggest(page.path, resolved.path) if resolved.path else None
+        suggestion = docset.suggest(page.path, resolved.path) if resolved.path and not resolved.docset \
+            and not resolved.url else None
         message = did_you_mean(f"{what} '{link.target}' does not exist{detail}", suggestion)
         yield Problem(link.line, link.column, message, **_span(link))
 
