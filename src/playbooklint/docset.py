@@ -552,6 +552,27 @@ class Docset:
                     result.setdefault(resolved.path, set()).add(rel)
         return result
 
+    @cached_property
+    def linked_from_other_docsets(self) -> frozenset[str]:
+        """Files of this docset that pages of the repository's other docsets link to (by site URL,
+        or by a relative path that crosses over)."""
+        if self._site is None or len(self._site.repository.docsets) < 2:
+            return frozenset()
+        found: set[str] = set()
+        for prefix in self._site.repository.docsets:
+            if prefix == self.prefix:
+                continue
+            other = self._site.docset(prefix)
+            for rel, page in other.pages.items():
+                if not other.is_built(rel):
+                    continue
+                pairs = other.toc_links_of(page) if page.kind == "toc" else other.links_of(page)
+                for _item, resolved in pairs:
+                    if resolved.docset == self.prefix and resolved.path and \
+                            resolved.status in ("ok", "case", "cross"):
+                        found.add(resolved.path)
+        return frozenset(found)
+
     def inbound_to(self, paths: list[str]) -> dict[str, set[str]]:
         """Like ``inbound``, for a few files only: a target is resolved only when its text could
         name one of them (its file name, or its folder's for an index page)."""

@@ -467,7 +467,7 @@ def orphan_page(docset: Docset) -> Iterable[Problem]:
     ]
     inbound = docset.inbound_to([page.path for page in candidates]) if docset.selected is not None else docset.inbound
     for page in candidates:
-        if not inbound.get(page.path):
+        if not inbound.get(page.path) and page.path not in docset.linked_from_other_docsets:
             yield Problem(1, 1, "page is not in any TOC and no other page links to it; add it to a "
                           "toc.yml or link it from a related page", path=page.path)
 
