@@ -4,7 +4,6 @@ clients."""
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
@@ -12,17 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config, ConfigError, load_config
-from .discover import FileIndex, is_source
-from .docfx import DocfxInfo, docfx_info, strip_json_comments
-from .docset import Docset
 from .engine import Result, RunOptions
 from .engine import lint as _lint
-from .globs import Globs
-from .model import Diagnostic, Page, Problem
-from .parse import parse_bytes
+from .model import Diagnostic
 from .rules.runner import run_rules
 from .rules.settings import RuleSettings
-from .schema import validator_for
+from .workspace import docset_from_texts
 
 __all__ = ["lint", "lint_text"]
 
@@ -85,36 +79,11 @@ def lint_text(
     Config or a config file (default: built-in defaults).
     """
     chosen = _config(config)
-    settings_config = load_config(chosen) if isinstance(chosen, Path) else (chosen or Config())
-    texts = dict(files or {})
-    texts[path] = text
-    texts = {posixpath.normpath(rel.replace("\\", "/").lstrip("/")): value for rel, value in texts.items()}
-    rel_path = posixpath.normpath(path.replace("\\", "/").lstrip("/"))
-    index = FileIndex("")
-    for rel in texts:
-        index.files.add(rel)
-        folder = posixpath.dirname(rel)
-        while folder:
-            index.dirs.add(folder)
-            folder = posixpath.dirname(folder)
-    exclude = Globs(settings_config.exclude)
-    pages: dict[str, Page] = {}
-    for rel, value in texts.items():
-        if is_source(rel) and (rel == rel_path or not exclude.match_or_parent(rel)):
-            pages[rel] = parse_bytes(rel, value.encode("utf-8", "surrogatepass"), settings_config.file_timeout)
-    docfx, problems = _docfx(texts.get("docfx.json"))
-    settings = RuleSettings.from_config(settings_config)
-    docset = Docset(Path(index.root), pages, index, settings_config, docfx, {}, problems,
-                    validator_for(settings_config, pages, docfx), frozenset({rel_path}))
-    return run_rules(docset, settings)
+    settings = load_config(chosen) if isinstance(chosen, Path) else (chosen or Config())
+    texts = {_clean(rel): value for rel, value in (files or {}).items()}
+    texts[_clean(path)] = text
+    return run_rules(docset_from_texts(texts, _clean(path), settings), RuleSettings.from_config(settings))
 
 
-def _docfx(text: str | None) -> tuple[DocfxInfo, list[Problem]]:
-    if text is None:
-        return DocfxInfo(), []
-    try:
-        return docfx_info(json.loads(strip_json_comments(text))), []
-    except json.JSONDecodeError as exc:
-        return DocfxInfo(), [Problem(1, 1, f"docfx.json is not valid JSON ({exc.msg}, line {exc.lineno} column "
-                                     f"{exc.colno}); its metadata is not applied", path="docfx.json",
-                                     rule="config-file-invalid")]
+def _clean(rel: str) -> str:
+    return posixpath.normpath(rel.replace("\\", "/").lstrip("/"))

@@ -283,3 +283,15 @@ def load_redirects(root: Path, configured: tuple[str, ...] = (), repo_root: Path
             if is_within(rel) and isinstance(url, str):
                 redirects[rel] = url
     return redirects, problems
+
+
+def docfx_from_text(text: str | None) -> tuple[DocfxInfo, list[Problem]]:
+    """What a docfx.json held in memory says (None: there is none)."""
+    if text is None:
+        return DocfxInfo(), []
+    try:
+        return docfx_info(json.loads(strip_json_comments(text))), []
+    except json.JSONDecodeError as exc:
+        return DocfxInfo(), [Problem(1, 1, f"docfx.json is not valid JSON ({exc.msg}, line {exc.lineno} column "
+                                     f"{exc.colno}); its metadata is not applied", path="docfx.json",
+                                     rule="config-file-invalid")]

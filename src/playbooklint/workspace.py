@@ -1,0 +1,147 @@
+"""Building docsets: each docset of a repository read once, its pages taken from the cache or
+parsed, its Docset built with the rest of the repository at hand (the Site); and a docset built
+from texts held in memory."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .cache import CACHE_DIR_NAME, PageCache, open_cache, run_key
+from .config import Config
+from .discover import FileIndex, discover, is_source
+from .docfx import docfx_from_text
+from .docset import Docset
+from .globs import Globs
+from .inputs import Inputs, Target, load_inputs
+from .model import Page
+from .pages import Sources, load_pages, parse_bytes
+from .repository import Repository
+from .rules.settings import RuleSettings
+from .schema import schema_text, validator_for
+from .site import Site
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run (not what to check): command-line rule selection, jobs, cache, progress."""
+
+    select: tuple[str, ...] | None = None
+    """Only these rules (names, codes, code prefixes)."""
+    ignore: tuple[str, ...] | None = None
+    """Not these rules."""
+    progress: Callable[[int, int], None] | None = None
+    """Called with (files parsed, files to parse) while parsing."""
+    jobs: int | None = None
+    """Parse processes; None means one per available core."""
+    cache: bool = True
+    """Reuse Page facts of unchanged files between runs."""
+    cache_dir: Path | None = None
+    """Where the cache lives; None means ``.playbooklint_cache`` beside the config (or in the root)."""
+
+
+def _cache(root: Path, home: Path, config: Config, options: RunOptions) -> PageCache | None:
+    if not options.cache:
+        return None
+    folder = options.cache_dir or (config.path.parent if config.path else home) / CACHE_DIR_NAME
+    return open_cache(Path(folder), root, f"max-file-size={config.max_file_size};file-timeout={config.file_timeout}")
+
+
+@dataclass
+class _Prepared:
+    """One docset of the repository, read (and later parsed) once per run."""
+
+    root: Path
+    config: Config
+    inputs: Inputs
+    sources: Sources
+    cache: PageCache | None
+    pages: dict[str, Page] | None = None
+
+
+class Workspace:
+    """The docsets of one repository in a run, each read, parsed and built once. Docsets that are
+    not being checked are built only when a link leads into them."""
+
+    def __init__(self, repository: Repository, configs: dict[str, Config], options: RunOptions) -> None:
+        self.repository = repository
+        self.configs = configs
+        self.options = options
+        self.site = Site(repository, self._build)
+        self._prepared: dict[str, _Prepared] = {}
+
+    def prepared(self, prefix: str) -> _Prepared:
+        found = self._prepared.get(prefix)
+        if found is None:
+            root = self.repository.root / prefix if prefix else self.repository.root
+            config = self.configs.get(prefix) or next(iter(self.configs.values()))
+            inputs = load_inputs(root, config, None, self.site.subindex(prefix), self.repository)
+            cache = _cache(root, self.repository.root, config, self.options)
+            sources = Sources(inputs, config, read=cache is not None)
+            found = self._prepared[prefix] = _Prepared(root, config, inputs, sources, cache)
+        return found
+
+    def pages(self, prefix: str) -> dict[str, Page]:
+        prepared = self.prepared(prefix)
+        if prepared.pages is None:
+            if prepared.cache is not None:
+                prepared.cache.load()
+            prepared.pages = load_pages(prepared.inputs, prepared.sources, prepared.config, prepared.cache,
+                                        self.options.jobs, self.options.progress)
+        return prepared.pages
+
+    def _build(self, prefix: str, selected: frozenset[str] | None = None) -> Docset:
+        prepared = self.prepared(prefix)
+        inputs = prepared.inputs
+        pages = self.pages(prefix)
+        return Docset(prepared.root, pages, inputs.index, prepared.config, inputs.docfx,
+                      inputs.redirects, list(self.repository.problems) + inputs.problems,
+                      validator_for(prepared.config, pages, inputs.docfx), selected, self.site, prefix)
+
+    def docset(self, prefix: str, paths: Iterable[Path] | None) -> Docset:
+        """The docset to report on: the whole of it, or only the files named."""
+        if not paths:
+            return self.site.docset(prefix)
+        prepared = self.prepared(prefix)
+        selected = discover(prepared.root, prepared.inputs.index, prepared.config, list(paths)).selected
+        return self._build(prefix, selected)
+
+    def run_key(self, target: Target, settings: RuleSettings) -> bytes:
+        """Everything the findings of a target depend on: the tool and settings, every file of the
+        docset (and, with several docsets, of the others: links cross between them)."""
+        prepared = self.prepared(target.prefix)
+        parts = [__version__, repr(target.config), schema_text(target.config.schema), settings.fingerprint(),
+                 *prepared.inputs.fingerprint(),
+                 repr(sorted(str(p) for p in target.paths or ())), repr(self.repository)]
+        contents = prepared.sources.fingerprint(prepared.inputs)
+        for prefix in self.repository.docsets:
+            if prefix != target.prefix:
+                other = self.prepared(prefix)
+                parts += other.inputs.fingerprint()
+                contents += [(f"{prefix}/{rel}", key) for rel, key in other.sources.fingerprint(other.inputs)]
+        return run_key(parts, contents)
+
+
+
+
+def docset_from_texts(texts: Mapping[str, str], selected: str, config: Config) -> Docset:
+    """A docset of texts held in memory (docset-relative path -> text), reporting on ``selected``:
+    links, anchors and includes resolve between the texts; nothing is read from disk."""
+    index = FileIndex("")
+    for rel in texts:
+        index.files.add(rel)
+        folder = posixpath.dirname(rel)
+        while folder:
+            index.dirs.add(folder)
+            folder = posixpath.dirname(folder)
+    exclude = Globs(config.exclude)
+    pages: dict[str, Page] = {}
+    for rel, value in texts.items():
+        if is_source(rel) and (rel == selected or not exclude.match_or_parent(rel)):
+            pages[rel] = parse_bytes(rel, value.encode("utf-8", "surrogatepass"), config.file_timeout)
+    docfx, problems = docfx_from_text(texts.get("docfx.json"))
+    return Docset(Path(index.root), pages, index, config, docfx, {}, problems,
+                  validator_for(config, pages, docfx), frozenset({selected}))
