@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from playbooklint.parse import decode, parse_file, parse_text
+from playbooklint.parse import decode, parse_text
+from playbooklint.source import parse_file
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:

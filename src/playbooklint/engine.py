@@ -19,9 +19,9 @@ from .discover import Discovery, FileIndex, Globs, discover, find_root, scan
 from .docfx import DocfxInfo, load_docfx, load_redirects
 from .docset import Docset
 from .model import Diagnostic, Page, Problem
-from .parse import parse_source, read_source
 from .rules import RULES, Rule, lookup
 from .schema import PageValidator, load_validator
+from .source import parse_source, read_source
 from .suppress import apply as apply_suppressions
 from .suppress import match_rules
 
