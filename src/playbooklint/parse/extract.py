@@ -6,12 +6,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar, NamedTuple
 
 from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
-from ..model import Anchor, Comment, Heading, Include, Link, ListBlock, ListItem
+from ..model import Anchor, Comment, Heading, Include, Link, LinkKind, ListBlock, ListItem
 from ..slug import slugify
 from .plugins import ATTR_RE as _ATTR_RE
 from .plugins import markdown_parser
@@ -34,7 +34,50 @@ def _plain_text(tokens: list[Token]) -> str:
     return "".join(parts)
 
 
+class _OpenLink(NamedTuple):
+    """A ``link_open`` waiting for its ``link_close``: its text is collected in ``parts``."""
+
+    href: str
+    pos: int
+    end: int
+    parts: list[str]
+    auto: bool
+
+
+class _InlineScope:
+    """One inline token being read: its text, the file position of an offset in it, the heading
+    text and the links it has open."""
+
+    __slots__ = ("content", "heading_text", "open_links", "_mapper", "_first", "_lines", "_cursor")
+
+    def __init__(self, token: Token, lines: list[str], cursor: dict[int, int] | None, heading: bool) -> None:
+        self.content = token.content
+        self.heading_text: list[str] | None = [] if heading else None
+        self.open_links: list[_OpenLink] = []
+        self._first = token.map[0] if token.map else 0
+        self._lines = lines
+        self._cursor = cursor
+        self._mapper: Mapper | None = None
+        if cursor is not None:  # table cells share lines: locate every cell, left to right
+            self._mapper = Mapper(self.content, self._first, lines, cursor)
+
+    def at(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of an offset in the token's content."""
+        if self._mapper is None:
+            self._mapper = Mapper(self.content, self._first, self._lines, self._cursor)
+        return self._mapper.at(offset)
+
+    def add_text(self, text: str) -> None:
+        """Plain text read: it belongs to the heading (if this is one) and to every open link."""
+        if self.heading_text is not None:
+            self.heading_text.append(text)
+        for record in self.open_links:
+            record.parts.append(text)
+
+
 class _Extractor:
+    """Walks a page's block tokens once, collecting its facts in document order."""
+
     def __init__(self, lines: list[str], env: dict[str, Any]) -> None:
         self.lines = lines
         self.env = env
@@ -147,99 +190,114 @@ class _Extractor:
         found = source.find(marker, offset) if marker else -1
         return lineno + 1, (found if found >= 0 else offset) + 1
 
+    # -- inline tokens: one handler per child token type (others carry no facts)
     def _inline(self, token: Token, heading: Token | None, cursor: dict[int, int] | None) -> None:
-        children = token.children or []
-        mapper: Mapper | None = None
-        if cursor is not None:  # table cells share lines: locate every cell, left to right
-            mapper = Mapper(token.content, token.map[0] if token.map else 0, self.lines, cursor)
-
-        def at(offset: int) -> tuple[int, int]:
-            nonlocal mapper
-            if mapper is None:
-                mapper = Mapper(token.content, token.map[0] if token.map else 0, self.lines, cursor)
-            return mapper.at(offset)
-
-        heading_text: list[str] = []
-        open_links: list[list[Any]] = []
-        content = token.content
+        children = token.children or ()
+        if not children and heading is None and cursor is None:
+            return  # nothing to read, and no table cell to step over
+        scope = _InlineScope(token, self.lines, cursor, heading is not None)
+        handlers = self._INLINE_HANDLERS
         for child in children:
-            kind = child.type
-            if kind in ("text", "text_special", "code_inline"):
-                if heading is not None:
-                    heading_text.append(child.content)
-                for record in open_links:
-                    record[3].append(child.content)
-            elif kind in ("softbreak", "hardbreak"):
-                if heading is not None:
-                    heading_text.append(" ")
-                for record in open_links:
-                    record[3].append(" ")
-            elif kind == "link_open":
-                meta = child.meta or {}
-                open_links.append([child.attrGet("href") or "", meta.get("pos", 0), meta.get("end", 0), [],
-                                   child.markup == "autolink"])
-            elif kind == "link_close" and open_links:
-                href, pos, end, parts, auto = open_links.pop()
-                line, col = at(pos)
-                end_line, end_col = at(end)
-                raw = content[pos:end]
-                link_kind = "autolink" if auto else "link"
-                if not auto and raw.endswith("]"):
-                    link_kind = "reference"
-                    line, col = self._reference_position(raw, (line, col), str(href))
-                    end_line, end_col = line, col + len(str(href))
-                self._add_link(Link(line, col, str(href), "".join(parts).strip(), link_kind, end_line, end_col))
-            elif kind == "image":
-                meta = child.meta or {}
-                pos, end = meta.get("pos", 0), meta.get("end", 0)
-                line, col = at(pos)
-                end_line, end_col = at(end)
-                src = str(child.attrGet("src") or "")
-                raw = content[pos:end]
-                image_kind = "image"
-                if raw.endswith("]"):
-                    line, col = self._reference_position(raw[1:], (line, col), src)
-                    end_line, end_col = line, col + len(src)
-                alt = _plain_text(child.children) if child.children else child.content
-                if heading is not None:
-                    heading_text.append(alt)
-                for record in open_links:
-                    record[3].append(alt)
-                self._add_link(Link(line, col, src, alt, image_kind, end_line, end_col))
-            elif kind == "html_inline":
-                pos = (child.meta or {}).get("pos", 0)
-                self._scan_html(child.content, lambda o, p=pos: at(p + o))
-            elif kind == "docfx_include":
-                meta = child.meta
-                line, col = at(meta["pos"])
-                inline = bool(content[: meta["pos"]].rsplit("\n", 1)[-1].strip()) or bool(
-                    content[meta["end"]:].split("\n", 1)[0].strip()
-                )
-                self.includes.append(Include(line, col, meta["target"], meta["title"], inline))
-            elif kind == "docfx_code":
-                meta = child.meta
-                line, col = at(meta["pos"])
-                end_line, end_col = at(meta["end"])
-                self._add_link(Link(line, col, meta["target"], meta["title"], "code", end_line, end_col))
-            elif kind == "docfx_triple":
-                meta = child.meta
-                for name, value, offset in meta["attrs"]:
-                    if name in ("source", "lightbox") and meta["name"] in ("image", "code"):
-                        line, col = at(offset)
-                        self._add_link(Link(line, col, value.strip(), "", "directive"))
-        if heading is not None:
-            text = "".join(heading_text).strip()
-            line = heading.map[0] + 1 if heading.map else 1
-            source = self.lines[line - 1] if line - 1 < len(self.lines) else ""
-            if heading.markup and heading.markup[0] == "#":
-                col = source.find("#") + 1 or 1
-            else:
-                col = len(source) - len(source.lstrip()) + 1
-            self.headings.append(Heading(line, col, int(heading.tag[1]), text, slugify(text)))
+            handler = handlers.get(child.type)
+            if handler is not None:
+                handler(self, scope, child)
+        if heading is not None and scope.heading_text is not None:
+            self._add_heading(heading, "".join(scope.heading_text).strip())
 
+    def _on_text(self, scope: _InlineScope, child: Token) -> None:
+        scope.add_text(child.content)
+
+    def _on_break(self, scope: _InlineScope, child: Token) -> None:
+        scope.add_text(" ")
+
+    def _on_link_open(self, scope: _InlineScope, child: Token) -> None:
+        meta = child.meta or {}
+        scope.open_links.append(_OpenLink(str(child.attrGet("href") or ""), meta.get("pos", 0), meta.get("end", 0), [],
+                                          child.markup == "autolink"))
+
+    def _on_link_close(self, scope: _InlineScope, child: Token) -> None:
+        if not scope.open_links:
+            return
+        href, pos, end, parts, auto = scope.open_links.pop()
+        line, col = scope.at(pos)
+        end_line, end_col = scope.at(end)
+        raw = scope.content[pos:end]
+        link_kind: LinkKind = "autolink" if auto else "link"
+        if not auto and raw.endswith("]"):
+            link_kind = "reference"
+            line, col = self._reference_position(raw, (line, col), href)
+            end_line, end_col = line, col + len(href)
+        self._add_link(Link(line, col, href, "".join(parts).strip(), link_kind, end_line, end_col))
+
+    def _on_image(self, scope: _InlineScope, child: Token) -> None:
+        meta = child.meta or {}
+        pos, end = meta.get("pos", 0), meta.get("end", 0)
+        line, col = scope.at(pos)
+        end_line, end_col = scope.at(end)
+        src = str(child.attrGet("src") or "")
+        raw = scope.content[pos:end]
+        if raw.endswith("]"):
+            line, col = self._reference_position(raw[1:], (line, col), src)
+            end_line, end_col = line, col + len(src)
+        alt = _plain_text(child.children) if child.children else child.content
+        scope.add_text(alt)
+        self._add_link(Link(line, col, src, alt, "image", end_line, end_col))
+
+    def _on_html_inline(self, scope: _InlineScope, child: Token) -> None:
+        pos = (child.meta or {}).get("pos", 0)
+        self._scan_html(child.content, scope.at, pos)
+
+    def _on_docfx_include(self, scope: _InlineScope, child: Token) -> None:
+        meta = child.meta
+        content = scope.content
+        line, col = scope.at(meta["pos"])
+        inline = bool(content[: meta["pos"]].rsplit("\n", 1)[-1].strip()) or bool(
+            content[meta["end"]:].split("\n", 1)[0].strip()
+        )
+        self.includes.append(Include(line, col, meta["target"], meta["title"], inline))
+
+    def _on_docfx_code(self, scope: _InlineScope, child: Token) -> None:
+        meta = child.meta
+        line, col = scope.at(meta["pos"])
+        end_line, end_col = scope.at(meta["end"])
+        self._add_link(Link(line, col, meta["target"], meta["title"], "code", end_line, end_col))
+
+    def _on_docfx_triple(self, scope: _InlineScope, child: Token) -> None:
+        meta = child.meta
+        if meta["name"] not in ("image", "code"):
+            return
+        for name, value, offset in meta["attrs"]:
+            if name in ("source", "lightbox"):
+                line, col = scope.at(offset)
+                self._add_link(Link(line, col, value.strip(), "", "directive"))
+
+    _INLINE_HANDLERS: ClassVar[dict[str, Callable[[_Extractor, _InlineScope, Token], None]]] = {
+        "text": _on_text,
+        "text_special": _on_text,
+        "code_inline": _on_text,
+        "softbreak": _on_break,
+        "hardbreak": _on_break,
+        "link_open": _on_link_open,
+        "link_close": _on_link_close,
+        "image": _on_image,
+        "html_inline": _on_html_inline,
+        "docfx_include": _on_docfx_include,
+        "docfx_code": _on_docfx_code,
+        "docfx_triple": _on_docfx_triple,
+    }
+
+    def _add_heading(self, heading: Token, text: str) -> None:
+        line = heading.map[0] + 1 if heading.map else 1
+        source = self.lines[line - 1] if line - 1 < len(self.lines) else ""
+        if heading.markup and heading.markup[0] == "#":
+            col = source.find("#") + 1 or 1
+        else:
+            col = len(source) - len(source.lstrip()) + 1
+        self.headings.append(Heading(line, col, int(heading.tag[1]), text, slugify(text)))
 
 def extract_facts(lines: list[str], body_start: int) -> dict[str, Any]:
-    """Markdown facts. Front matter lines are blanked so token maps are file lines."""
+    """Page fields (headings, anchors, links, includes, lists, comments) of the Markdown from line
+    index ``body_start`` on. Front matter lines are blanked so token maps are file lines."""
     text = "\n".join([""] * body_start + lines[body_start:])
     env: dict[str, Any] = {}
     tokens = markdown_parser().parse(text, env)
@@ -250,7 +308,7 @@ def extract_facts(lines: list[str], body_start: int) -> dict[str, Any]:
         # a definition used several times is one reference: report it once
         seen: set[tuple[int, int, str]] = set()
         keep: dict[int, int] = {}
-        deduped = []
+        deduped: list[Link] = []
         for index, link in enumerate(links):
             key = (link.line, link.column, link.target)
             if link.kind == "reference" and key in seen:
