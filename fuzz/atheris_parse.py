@@ -19,7 +19,7 @@ import atheris
 
 with atheris.instrument_imports():
     from playbooklint.engine import RunOptions, lint
-    from playbooklint.parse import parse_bytes
+    from playbooklint.source import parse_bytes
 
 DOCSET = "--docset" in sys.argv
 if DOCSET:

@@ -13,7 +13,8 @@ from conftest import write_tree
 from playbooklint import yamlsafe
 from playbooklint.cli import main
 from playbooklint.engine import RunOptions, lint
-from playbooklint.parse import parse_bytes, parse_text
+from playbooklint.parse import parse_text
+from playbooklint.source import parse_bytes
 
 ESCAPES = {
     "index.md": (

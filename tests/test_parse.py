@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from playbooklint.parse import decode, parse_file, parse_text
+from playbooklint.parse import decode, parse_text
+from playbooklint.source import parse_file
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -185,3 +186,40 @@ def test_toc_entries_keep_their_lines():
     assert [(e.line, e.column, e.key, e.href) for e in top.entries] == [(2, 9, "href", "a.md")]
     assert [(e.line, e.key) for e in nested.entries] == [(6, "href"), (5, "topicHref")] or \
         [(e.line, e.key) for e in nested.entries] == [(5, "topicHref"), (6, "href")]
+
+
+def test_toml_front_matter_is_reported_and_read_as_page_text():
+    page = parse_text("p.md", '+++\ntitle = "T"\nms.date = "1/1/2020"\n+++\n# H\n[a](a.md)\n')
+    assert not page.has_front_matter and page.front_matter is None and page.meta_keys == ()
+    assert [(p.rule, p.line, p.column) for p in page.problems] == [("front-matter-invalid", 1, 1)]
+    assert page.problems[0].message.startswith("DocFX reads YAML front matter only; this TOML block (lines 1-4")
+    # DocFX publishes the block as text: the Markdown around it keeps its file positions
+    assert [(h.line, h.text) for h in page.headings] == [(5, "H")]
+    assert links(page) == [(6, 1, "a.md", "link")]
+
+
+def test_json_front_matter_is_reported_and_read_as_page_text(tmp_path):
+    write(tmp_path, "p.md", codecs.BOM_UTF8 + b'{\r\n  "title": "T"\r\n}\r\n# H\r\n')
+    page = parse_file(str(tmp_path), "p.md")
+    assert not page.has_front_matter and page.front_matter is None
+    assert [(p.rule, p.line, p.column) for p in page.problems] == [("front-matter-invalid", 1, 1)]
+    assert page.problems[0].message.startswith("DocFX reads YAML front matter only; this JSON block (lines 1-3")
+    assert [(h.line, h.text) for h in page.headings] == [(4, "H")]
+
+
+def test_only_complete_toml_or_json_blocks_are_front_matter():
+    for text in ("+++\ntitle = 'T'\n# H\n", "{\n  \"title\": \"T\"\n# H\n", "}\nx\n}\n", "{ \"a\": 1 }\n# H\n",
+                 "x\n+++\ny\n+++\n"):
+        page = parse_text("p.md", text)
+        assert page.problems == () and not page.has_front_matter, text
+
+
+def test_yaml_fences_are_docfx_ones_not_python_frontmatter_ones():
+    # python-frontmatter's boundary also takes '----' and '---' + any Unicode space, and not '...'
+    for text in ("----\ntitle: T\n----\n", "---\u00a0\ntitle: T\n---\n", "---\x0c\ntitle: T\n---\n"):
+        page = parse_text("p.md", text)
+        assert page.problems == () and not page.has_front_matter, repr(text)
+    page = parse_text("p.md", "--- \t\ntitle: T\n...\n# H\n")
+    assert page.front_matter == {"title": "T"} and page.headings[0].line == 4
+    page = parse_text("p.md", "---\n---\n# H\n---\n")
+    assert page.has_front_matter and page.front_matter == {} and page.headings[0].line == 3

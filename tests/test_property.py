@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from playbooklint.engine import lint
-from playbooklint.parse import parse_file
+from playbooklint.source import parse_file
 
 MARKDOWNISH = st.lists(
     st.sampled_from([

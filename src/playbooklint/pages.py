@@ -13,7 +13,7 @@ from .cache import PageCache
 from .config import Config
 from .inputs import Inputs
 from .model import Page, Problem
-from .parse import parse_bytes, parse_source, read_source
+from .source import parse_bytes, parse_source, read_source
 
 PARALLEL_MIN_FILES = 64
 """Below this many files to parse, starting processes costs more than it saves."""

@@ -62,7 +62,9 @@ def front_matter_invalid(page: Page, docset: Docset) -> Iterable[Problem]:
     Front matter that cannot be used: YAML that does not parse, a block that is never closed, a
     document that is not a mapping (a list or a bare value), a duplicate key, a YAML alias
     (``*name``), or a tag (``!!python/...``). Aliases and tags are refused for safety: front matter
-    is untrusted input in a pull request.
+    is untrusted input in a pull request. Also front matter written in TOML (between ``+++``
+    lines) or JSON (between ``{`` and ``}`` lines): DocFX reads YAML only, and publishes such a
+    block as page text.
 
     Why
     DocFX fails or silently drops such metadata. One finding is reported at the offending line;
@@ -78,7 +80,7 @@ def front_matter_invalid(page: Page, docset: Docset) -> Iterable[Problem]:
 
     Use instead
     Fix the YAML at the line given: remove the duplicate key, write aliased values out, close
-    the block with ``---``.
+    the block with ``---``; write TOML or JSON front matter as YAML between ``---`` lines.
 
     Options
     None.

@@ -1,0 +1,105 @@
+"""Files -> Pages: read a file once, then parse it within a time budget (the impure side of parsing).
+
+The parse itself (``playbooklint.parse``) is pure; here are the file system, the content key the
+cache uses, the size limit and the per-file time budget (SIGALRM), and the guard that turns any
+failure on one file into a problem on that file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from . import parse
+from .model import Page, Problem
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+DEFAULT_BUDGET = 5.0
+"""Seconds one file may take to parse before it is reported and skipped."""
+
+
+def read_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, bytes | None, Page | None]:
+    """Read a file once: (content key, bytes, None), or (key, None, Page) when it is not parsed
+    (too large: keyed by its size; unreadable: an empty key)."""
+    try:
+        with open(os.path.join(root, rel_path), "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if max_bytes and size > max_bytes:
+                return b"size:%d" % size, None, Page(rel_path, problems=(Problem(
+                    1, 1,
+                    f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; not checked "
+                    "(raise --max-file-size if it is meant to be this large)",
+                    rule="file-too-large",
+                ),))
+            data = handle.read()
+    except OSError as exc:
+        return b"", None, Page(rel_path, problems=(Problem(1, 1, f"cannot read file: {exc.strerror or exc}",
+                                                           rule="file-unreadable"),))
+    return hashlib.blake2b(data, digest_size=16).digest(), data, None
+
+
+class ParseTimeout(Exception):
+    """A file's parse ran over its time budget."""
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise ParseTimeout in this thread after ``seconds`` (POSIX main thread; elsewhere, and for
+    0, no budget). Pure-Python parsing is interrupted wherever it is; C code is kept linear by
+    bounded regular expressions."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: Any) -> None:
+        raise ParseTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def parse_bytes(rel_path: str, data: bytes, budget: float = DEFAULT_BUDGET) -> Page:
+    """Facts of a file's bytes. Never raises for file content."""
+    text, problem = parse.decode(data)
+    if text is None:
+        return Page(rel_path, problems=(problem,) if problem else ())
+    try:
+        with time_budget(budget):
+            return parse.parse_text(rel_path, text)  # looked up at call time: tests replace it
+    except ParseTimeout:
+        return Page(rel_path, problems=(Problem(
+            1, 1, f"parsing took longer than the {budget:g}-second budget; not checked (simplify the file, or "
+            "raise --file-timeout if it is meant to be like this)", rule="file-too-large",
+        ),))
+    except RecursionError:
+        return Page(rel_path, problems=(Problem(1, 1, "file is nested too deeply to parse; not checked",
+                                                rule="internal-error"),))
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+        return Page(rel_path, problems=(Problem(
+            1, 1, f"could not parse this file ({type(exc).__name__}: {exc}); please report it",
+            rule="internal-error",
+        ),))
+
+
+def parse_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES,
+                 budget: float = DEFAULT_BUDGET) -> tuple[str, bytes, Page]:
+    """(path, content key, Page): what a parse worker returns."""
+    key, data, page = read_source(root, rel_path, max_bytes)
+    if page is None:
+        page = parse_bytes(rel_path, data or b"", budget)
+    return rel_path, key, page
+
+
+def parse_file(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES, budget: float = DEFAULT_BUDGET) -> Page:
+    """Read ``root/rel_path`` once and return its facts. Never raises for file content."""
+    return parse_source(root, rel_path, max_bytes, budget)[2]
