@@ -68,7 +68,7 @@ def check_docset(target: Target, repository: Workspace, options: RunOptions | No
     """Findings for one docset. With the cache on, a run whose inputs are all unchanged returns
     the findings it computed last time without parsing or running any rule."""
     options = options or RunOptions()
-    settings = RuleSettings.from_config(target.config, options.select, options.ignore)
+    settings = RuleSettings.from_config(target.config, options.select, options.ignore, target.docfx_built)
     prepared = repository.prepared(target.prefix)
     files = len(prepared.inputs.discovery.sources)
     cache = prepared.cache

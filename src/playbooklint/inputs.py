@@ -30,6 +30,11 @@ class Target:
     """The repository it belongs to."""
 
     @property
+    def docfx_built(self) -> bool:
+        """True when DocFX builds this docset: the publish config lists it, or it has a docfx.json."""
+        return self.repository.publish_config is not None or (self.root / "docfx.json").is_file()
+
+    @property
     def prefix(self) -> str:
         """The docset's folder relative to the repository root ("" for the root)."""
         rel = os.path.relpath(self.root, self.repository.root).replace(os.sep, "/")

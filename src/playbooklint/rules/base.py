@@ -36,6 +36,9 @@ class Rule:
     """One line for ``playbooklint rules``."""
     enabled: bool = True
     """False for rules that are off unless configured."""
+    learn: bool = False
+    """Part of the Learn validation pack: on by default only in docsets DocFX builds (a docfx.json
+    or the publish config defines them), off in a plain folder of Markdown."""
 
     @property
     def doc(self) -> str:

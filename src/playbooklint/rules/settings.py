@@ -24,8 +24,10 @@ class RuleSettings:
 
     @classmethod
     def from_config(
-        cls, config: Config, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None
+        cls, config: Config, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None,
+        docfx: bool = True,
     ) -> RuleSettings:
+        """``docfx``: the docset is built by DocFX (the Learn pack is on by default)."""
         where = f"{config.path}: " if config.path else ""
         configured: dict[str, str] = {}  # rule name -> "error" | "warning" | "off"
         for key, value in config.rules.items():
@@ -33,7 +35,8 @@ class RuleSettings:
             if rule is None:
                 raise ConfigError(unknown_rule_message([f"'{key}'"], f"{where}[rules]: "))
             configured[rule.name] = value.get("severity") or rule.severity
-        severities: dict[str, Severity] = {rule.name: rule.severity for rule in RULES if rule.enabled}
+        severities: dict[str, Severity] = {rule.name: rule.severity for rule in RULES
+                                           if rule.enabled and (docfx or not rule.learn)}
         for name, severity in configured.items():
             if severity == "off":
                 severities.pop(name, None)
