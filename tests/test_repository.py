@@ -240,3 +240,16 @@ def test_a_cache_folder_that_cannot_be_written_is_no_error(repo: Path, monkeypat
     second = lint([repo], jobs=1, cache_dir=blocked)
     assert first.diagnostics == second.diagnostics and first.diagnostics
     assert not blocked.exists()
+
+
+def test_url_base_per_docset_in_config(tmp_path: Path):
+    write_tree(tmp_path, {
+        ".openpublishing.publish.config.json": publish("a", "b"),
+        ".playbooklint.toml": '[url-base]\na = "/site-a/"\nb = ["/site-b/", "/old-b/"]\n',
+        "a/docfx.json": docfx(), "b/docfx.json": docfx(),
+        "a/index.md": page("A", "[b](/site-b/page#nope) [old](/old-b/page) [gone](/site-b/gone) [self](/site-a/index)"),
+        "b/page.md": page("Page", "[a](/site-a/index#a)"),
+        "b/toc.yml": "- name: Page\n  href: page.md\n", "a/toc.yml": "- name: A\n  href: index.md\n",
+    })
+    found = findings(tmp_path)
+    assert [(p, r) for p, r, _l, _m in found] == [("a/index.md", "link-anchor-missing"), ("a/index.md", "link-broken")]

@@ -82,7 +82,8 @@ def lint_text(
     settings = load_config(chosen) if isinstance(chosen, Path) else (chosen or Config())
     texts = {_clean(rel): value for rel, value in (files or {}).items()}
     texts[_clean(path)] = text
-    return run_rules(docset_from_texts(texts, _clean(path), settings), RuleSettings.from_config(settings))
+    rules = RuleSettings.from_config(settings, docfx="docfx.json" in texts)
+    return run_rules(docset_from_texts(texts, _clean(path), settings), rules)
 
 
 def _clean(rel: str) -> str:

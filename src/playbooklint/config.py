@@ -53,6 +53,11 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "oneOf": [
                 {"type": "string", "pattern": "^/"},
                 {"type": "array", "items": {"type": "string", "pattern": "^/"}},
+                {"type": "object", "additionalProperties": {
+                    "oneOf": [
+                        {"type": "string", "pattern": "^/"},
+                        {"type": "array", "items": {"type": "string", "pattern": "^/"}},
+                    ]}},
             ]
         },
         "allow-outside": _GLOBS,
@@ -101,7 +106,9 @@ class Config:
     exclude: tuple[str, ...] = ()
     """Globs of files and folders not to check."""
     url_base: tuple[str, ...] = ()
-    """Site paths that map onto the docset root, e.g. ``/iis/``."""
+    """Site paths that map onto the docset (or onto every docset of the run), e.g. ``/iis/``."""
+    url_bases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per docset (its folder in the repository, "." for the root): its site paths."""
     allow_outside: tuple[str, ...] = ()
     """Globs (relative to the root, may start with ``../``) that links may leave the root for."""
     external_includes: tuple[str, ...] = ()
@@ -214,6 +221,10 @@ def _check_globs(data: dict[str, Any], source: str) -> None:
                 raise ConfigError(f"{source}: {key}: glob '{pattern[:60]}' is too complex")
 
 
+def _bases(value: Any) -> tuple[str, ...]:
+    return tuple(b if b.endswith("/") else b + "/" for b in _tuple(value))
+
+
 def _schema(value: str | None, base: Path) -> Path | str | None:
     if value is None:
         return None
@@ -244,7 +255,9 @@ def load_config(path: Path | None) -> Config:
         index=data.get("index", "index.md"),
         includes=_tuple(data.get("includes")),
         exclude=_tuple(data.get("exclude")) + _tuple(data.get("extend-exclude")),
-        url_base=tuple(b if b.endswith("/") else b + "/" for b in _tuple(data.get("url-base"))),
+        url_base=() if isinstance(data.get("url-base"), dict) else _bases(data.get("url-base")),
+        url_bases={str(k).strip("/") or ".": _bases(v) for k, v in data.get("url-base", {}).items()}
+        if isinstance(data.get("url-base"), dict) else {},
         allow_outside=_tuple(data.get("allow-outside")),
         external_includes=_tuple(data.get("external-includes")),
         redirects=tuple(str((base / r).resolve()) for r in _tuple(data.get("redirects"))),

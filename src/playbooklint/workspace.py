@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import __version__
@@ -78,6 +78,8 @@ class Workspace:
         if found is None:
             root = self.repository.root / prefix if prefix else self.repository.root
             config = self.configs.get(prefix) or next(iter(self.configs.values()))
+            if config.url_bases.get(prefix or "."):
+                config = replace(config, url_base=config.url_bases[prefix or "."])
             inputs = load_inputs(root, config, None, self.site.subindex(prefix), self.repository)
             cache = _cache(root, self.repository.root, config, self.options)
             sources = Sources(inputs, config, read=cache is not None)
