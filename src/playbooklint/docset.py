@@ -106,6 +106,8 @@ class Docset:
         self._folders: dict[str, str] = {}
         self._anchors: dict[str, frozenset[str] | None] = {}
         self._links: dict[str, list[tuple[Link, Resolved]]] = {}
+        self._built: dict[str, bool] = {}
+        self._metadata: dict[str, dict[str, Any]] = {}
         self._suggestions: dict[str, str | None] = {}
         self._anchor_guesses: dict[tuple[str, str], str | None] = {}
 
@@ -127,9 +129,11 @@ class Docset:
 
     def is_built(self, rel: str) -> bool:
         """True unless ``rel`` is a parsed file that the docset neither publishes nor includes."""
-        if rel not in self.pages or self.docfx.is_content(rel) or self.is_include(rel):
-            return True
-        return rel in self.includers
+        known = self._built.get(rel)
+        if known is None:
+            known = self._built[rel] = (rel not in self.pages or self.docfx.is_content(rel)
+                                        or self.is_include(rel) or rel in self.includers)
+        return known
 
     def exists(self, rel: str) -> bool:
         """True when a file with exactly this root-relative path exists."""
@@ -631,8 +635,11 @@ class Docset:
 
     def metadata(self, rel: str) -> dict[str, Any]:
         """Metadata DocFX applies to a page: docfx.json's, then the page's own (page wins)."""
-        page = self.pages.get(rel)
-        merged = self.docfx.metadata_for(rel)
-        if page is not None and page.front_matter:
-            merged.update(page.front_matter)
-        return merged
+        found = self._metadata.get(rel)
+        if found is None:
+            page = self.pages.get(rel)
+            found = self.docfx.metadata_for(rel)
+            if page is not None and page.front_matter:
+                found.update(page.front_matter)
+            self._metadata[rel] = found
+        return dict(found)

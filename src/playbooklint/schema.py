@@ -184,9 +184,11 @@ _VALIDATORS: dict[str, PageValidator] = {}
 def validator_for(config: Config, pages: Mapping[str, Page], docfx: DocfxInfo) -> PageValidator:
     """The page validator of a docset (see ``choose_schema``); the bundled ones are built once."""
     def playbook() -> bool:
-        metadata = (docfx.metadata_for(rel) | (page.front_matter or {})
-                    for rel, page in pages.items() if page.kind == "markdown")
-        return is_playbook(metadata, bool(config.lifecycle_phases))
+        # docfx.json's metadata keys as written (a fileMetadata key applies to some pages), then
+        # each page's own: no glob is matched here
+        declared = [docfx.global_metadata, {key: True for key, _globs, _value in docfx.file_metadata}]
+        metadata = (page.front_matter or {} for page in pages.values() if page.kind == "markdown")
+        return is_playbook([*declared, *metadata], bool(config.lifecycle_phases))
 
     chosen = choose_schema(config.schema, playbook)
     if isinstance(chosen, str):
