@@ -16,10 +16,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from . import parse
+from .config import DEFAULT_FILE_TIMEOUT, DEFAULT_MAX_FILE_SIZE
 from .model import Page, Problem
 
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024
-DEFAULT_BUDGET = 5.0
+DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_SIZE
+DEFAULT_BUDGET = DEFAULT_FILE_TIMEOUT
 """Seconds one file may take to parse before it is reported and skipped."""
 
 
