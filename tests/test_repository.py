@@ -253,3 +253,32 @@ def test_url_base_per_docset_in_config(tmp_path: Path):
     })
     found = findings(tmp_path)
     assert [(p, r) for p, r, _l, _m in found] == [("a/index.md", "link-anchor-missing"), ("a/index.md", "link-broken")]
+
+
+def test_without_a_publish_config_the_git_root_holds_the_docsets_whatever_path_is_named(tmp_path: Path):
+    write_tree(tmp_path, {
+        ".git/HEAD": "ref: refs/heads/main\n",
+        ".openpublishing.redirection.json": json.dumps({"redirections": [
+            {"source_path": "docs/old.md", "redirect_url": "/docs/index"}]}),
+        "docs/docfx.json": docfx(), "docs/index.md": page("Index", "[old](old.md) [n](nested/intro.md)"),
+        "docs/toc.yml": "- name: Index\n  href: index.md\n",
+        "docs/nested/docfx.json": docfx(), "docs/nested/intro.md": page("Intro", "[up](../index.md)"),
+        "docs/nested/toc.yml": "- name: Intro\n  href: intro.md\n",
+    })
+    whole = findings(tmp_path)
+    assert [(p, r) for p, r, _l, _m in whole] == [("docs/index.md", "link-cross-docset"),
+                                                   ("docs/nested/intro.md", "link-cross-docset")]
+    assert findings(tmp_path, "docs") == whole
+    assert findings(tmp_path, "docs/nested/intro.md") == [f for f in whole if f[0] == "docs/nested/intro.md"]
+
+
+def test_a_dependent_repository_inside_a_docset_folder_is_not_the_docsets(tmp_path: Path):
+    write_tree(tmp_path, {
+        ".openpublishing.publish.config.json": publish("docs", dependent=("docs/reusable-content",)),
+        "docs/docfx.json": docfx(), "docs/toc.yml": "- name: Index\n  href: index.md\n",
+        "docs/index.md": page("Index", "[!INCLUDE [x](reusable-content/x.md)]\n\n![m](~/reusable-content/media/m.png)"),
+    })
+    assert findings(tmp_path) == []
+    write_tree(tmp_path, {"docs/reusable-content/README.md": "[broken](nowhere.md)\n",
+                          "docs/reusable-content/x.md": "Text\n", "docs/reusable-content/media/m.png": b"png"})
+    assert findings(tmp_path) == []

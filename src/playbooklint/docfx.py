@@ -55,10 +55,18 @@ def strip_json_comments(text: str) -> str:
 
 
 def load_json(path: Path) -> tuple[Any, str | None]:
+    """A DocFX settings file (JSON with comments). A symbolic link is not followed: it could lead
+    out of the repository."""
+    if path.is_symlink():
+        return None, f"{path.name} is a symbolic link; not read"
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return None, f"cannot read {path.name}: {exc}"
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError:
+        pass
     try:
         return json.loads(strip_json_comments(text)), None
     except json.JSONDecodeError as exc:
@@ -240,7 +248,10 @@ def _repository_folders(root: Path) -> list[Path]:
 
 
 def _display(path: Path, root: Path) -> str:
-    return os.path.relpath(path, root).replace(os.sep, "/")
+    try:
+        return os.path.relpath(path, root).replace(os.sep, "/")
+    except ValueError:  # another drive on Windows: certainly not inside the root
+        return "../" + path.as_posix()
 
 
 def load_redirects(root: Path, configured: tuple[str, ...] = (), repo_root: Path | None = None,
@@ -276,7 +287,7 @@ def load_redirects(root: Path, configured: tuple[str, ...] = (), repo_root: Path
             if "source_path_from_root" in entry:
                 source = repo_root / str(entry["source_path_from_root"]).lstrip("/")
             elif "source_path" in entry:
-                source = path.parent / str(entry["source_path"])
+                source = path.parent / str(entry["source_path"]).replace("\\", "/")
             else:
                 continue
             rel = posixpath.normpath(_display(source, root))

@@ -186,6 +186,8 @@ class Docset:
         if path.startswith("~/") or path == "~":
             base, path = "", path[2:]
         elif path.startswith("/"):
+            if self._site is not None:
+                return self._resolve_url(path, toc)
             for url_base in self.config.url_base:
                 if path.startswith(url_base) or path + "/" == url_base:
                     base, path = "", path[len(url_base):]
@@ -210,6 +212,10 @@ class Docset:
         escaped = self._escape_of(joined)
         if escaped is not None:
             return Resolved("outside", joined, None, f"symbolic link to {escaped}")
+        if self._site is not None and self._site.repository.dependent:
+            dependent = self._dependent(joined)
+            if dependent is not None:
+                return dependent
         canonical = self._files.canonical(joined)
         candidates = [canonical]
         if candidates_from_url:
@@ -221,9 +227,9 @@ class Docset:
                 return nested
         return self.lookup(candidates, toc)
 
-    def lookup(self, candidates: list[str], toc: bool = False) -> Resolved:
+    def lookup(self, candidates: list[str], toc: bool = False, url: bool = False) -> Resolved:
         """The first candidate (docset-relative, normalised) that exists, else a case variant, else
-        a redirect, else missing (the first candidate)."""
+        a redirect (any case for a site URL), else missing (the first candidate)."""
         canonical = candidates[0]
         for candidate in candidates:
             found = self._existing(candidate, toc)
@@ -239,7 +245,37 @@ class Docset:
         for candidate in candidates:
             if candidate in self._redirects:
                 return Resolved("redirected", candidate, None, self._redirects[candidate])
+            if url and candidate.lower() in self._redirects_by_lower:
+                source = self._redirects_by_lower[candidate.lower()]
+                return Resolved("redirected", source, None, self._redirects[source])
         return Resolved("missing", canonical)
+
+    def owns(self, rel: str) -> bool:
+        """True when the first folder (or file) of a docset-relative path is one of this docset's,
+        or the start of a redirect source: a site URL there that no file serves is broken, while
+        elsewhere under the docset's URL base other repositories may publish (``/dotnet/api/``)."""
+        head = rel.strip("/").split("/", 1)[0].lower()
+        if not head:
+            return True
+        stem = posixpath.splitext(head)[0]
+        if head in self._files.lower or any(f"{stem}{ext}" in self._files.lower for ext in (".md", ".yml")):
+            return True
+        return any(source.lower().split("/", 1)[0] in (head, f"{stem}.md") for source in self._redirects)
+
+    def _dependent(self, joined: str) -> Resolved | None:
+        """A path into a dependent repository (the build checks it out there): stat-checked when
+        the folder is present, else taken on trust."""
+        assert self._site is not None
+        repo_rel = self._repo_path(joined)
+        dependent = self._site.repository.dependent_of(repo_rel)
+        if dependent is None:
+            return None
+        index = self._site.index
+        if dependent not in index.dirs:
+            return Resolved("dependent", joined, None, f"from the dependent repository '{dependent}'")
+        if repo_rel in index.files or repo_rel in index.dirs:
+            return Resolved("dependent", joined)
+        return Resolved("missing", joined, None, f"in the dependent repository '{dependent}'")
 
     def _repo_path(self, rel: str) -> str:
         return posixpath.normpath(posixpath.join(self.prefix, rel)) if self.prefix else rel
@@ -270,15 +306,9 @@ class Docset:
         repo_rel = self._repo_path(joined)
         if not is_within(repo_rel):
             return Resolved("outside", joined)
-        repository = self._site.repository
-        dependent = repository.dependent_of(repo_rel)
+        dependent = self._dependent(joined)
         if dependent is not None:
-            index = self._site.index
-            if dependent not in index.dirs:
-                return Resolved("dependent", joined, None, f"from the dependent repository '{dependent}'")
-            if repo_rel in index.files or repo_rel in index.dirs:
-                return Resolved("dependent", joined)
-            return Resolved("missing", joined, None, f"in the dependent repository '{dependent}'")
+            return dependent
         owner = self._site.owner(repo_rel)
         if owner == self.prefix:  # out and back in: ../docs/x.md from inside docs/
             local = repo_rel[len(self.prefix) + 1:] if self.prefix else repo_rel
@@ -301,13 +331,13 @@ class Docset:
         missing: Resolved | None = None
         for hit in hits:
             other = self if hit.docset == self.prefix else self._site.docset(hit.docset)
-            found = other.lookup(list(hit.candidates), toc)
+            found = other.lookup(list(hit.candidates), toc, url=True)
             if found.status == "case":
                 found = replace(found, status="ok", wanted=None)
             found = replace(found, docset=None if other is self else hit.docset, url=True)
             if found.status != "missing":
                 return found
-            if missing is None and hit.owned:
+            if missing is None and hit.owned and (hit.declared or other.owns(hit.candidates[0])):
                 missing = replace(found, detail=found.detail or f"no page of the docset '{hit.docset or '.'}' "
                                   "is published at that URL")
         return missing or Resolved("external")
@@ -325,7 +355,11 @@ class Docset:
 
     @cached_property
     def _redirects_lower(self) -> frozenset[str]:
-        return frozenset(r.lower() for r in self._redirects)
+        return frozenset(self._redirects_by_lower)
+
+    @cached_property
+    def _redirects_by_lower(self) -> dict[str, str]:
+        return {source.lower(): source for source in self._redirects}
 
     def other(self, resolved: Resolved) -> Docset:
         """The docset that holds a resolved target (this one, or another of the repository)."""
@@ -478,7 +512,7 @@ class Docset:
             return False
         for include in page.includes:
             resolved = self.resolve_include(rel, include)
-            if resolved.status == "dependent" or self.is_external_include(resolved):
+            if resolved.status in ("dependent", "repo", "cross", "allowed") or self.is_external_include(resolved):
                 return True
         for _include, target in self.include_edges.get(rel, []):
             if target not in stack and len(stack) <= MAX_INCLUDE_DEPTH:
@@ -556,26 +590,27 @@ class Docset:
                     result.setdefault(resolved.path, set()).add(rel)
         return result
 
-    @cached_property
+    @property
     def linked_from_other_docsets(self) -> frozenset[str]:
-        """Files of this docset that pages of the repository's other docsets link to (by site URL,
-        or by a relative path that crosses over)."""
-        if self._site is None or len(self._site.repository.docsets) < 2:
+        """Files of this docset that the repository's other docsets link to or include (by site
+        URL, or by a relative path that crosses over)."""
+        if self._site is None:
             return frozenset()
-        found: set[str] = set()
-        for prefix in self._site.repository.docsets:
-            if prefix == self.prefix:
+        return self._site.referenced_from_elsewhere(self.prefix)
+
+    def references_out(self) -> list[tuple[str, str]]:
+        """(docset, path) of every file of another docset that this docset's built pages link to,
+        include or list in a TOC."""
+        found = []
+        for rel, page in self.pages.items():
+            if not self.is_built(rel):
                 continue
-            other = self._site.docset(prefix)
-            for rel, page in other.pages.items():
-                if not other.is_built(rel):
-                    continue
-                pairs = other.toc_links_of(page) if page.kind == "toc" else other.links_of(page)
-                for _item, resolved in pairs:
-                    if resolved.docset == self.prefix and resolved.path and \
-                            resolved.status in ("ok", "case", "cross"):
-                        found.add(resolved.path)
-        return frozenset(found)
+            pairs: list[tuple[Any, Resolved]] = list(self.toc_links_of(page)) if page.kind == "toc" else \
+                [*self.links_of(page), *((inc, self.resolve_include(rel, inc)) for inc in page.includes)]
+            for _item, resolved in pairs:
+                if resolved.docset is not None and resolved.path and resolved.status in ("ok", "case", "cross"):
+                    found.append((resolved.docset, resolved.path))
+        return found
 
     def inbound_to(self, paths: list[str]) -> dict[str, set[str]]:
         """Like ``inbound``, for a few files only: a target is resolved only when its text could

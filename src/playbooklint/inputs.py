@@ -4,6 +4,7 @@ their config), and for each docset its file listing, schema, docfx.json and redi
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -175,23 +176,40 @@ class Inputs:
 
 
 def load_inputs(root: Path, config: Config, paths: Sequence[Path] | None = None, index: FileIndex | None = None,
-                repository: Repository | None = None) -> Inputs:
+                redirects: tuple[dict[str, str], list[Problem]] | None = None) -> Inputs:
     """List the docset's files (``index``, else one scan of the root) and read its own settings
-    files; redirection files are the repository's when it is given."""
+    files; ``redirects`` are the docset's share of the repository's, when given (and no
+    ``redirects`` are configured)."""
     index = index if index is not None else scan(root)
     discovery = discover(root, index, config, list(paths) if paths else None)
     docfx, problems = load_docfx(root)
-    if repository is not None and not config.redirects:
-        redirects, redirect_problems = load_redirects(root, (), repository.root, redirection_files(repository, index))
-    else:
-        redirects, redirect_problems = load_redirects(root, config.redirects)
-    return Inputs(discovery, docfx, redirects, problems + redirect_problems)
+    if redirects is None or config.redirects:
+        redirects = load_redirects(root, config.redirects)
+    return Inputs(discovery, docfx, redirects[0], problems + redirects[1])
 
 
-def redirection_files(repository: Repository, index: FileIndex) -> tuple[str, ...]:
+def repository_redirects(repository: Repository) -> tuple[dict[str, str], list[Problem]]:
+    """Every redirect of the repository, by repository-relative source path, read once."""
+    return load_redirects(repository.root, (), repository.root, redirection_files(repository))
+
+
+def docset_redirects(everything: tuple[dict[str, str], list[Problem]], repository: Repository,
+                     prefix: str) -> tuple[dict[str, str], list[Problem]]:
+    """A docset's share: the redirects whose source is in its folder (docset-relative); the
+    problems of redirection files go to the docset that holds the file, else the first docset."""
+    start = prefix + "/" if prefix else ""
+    redirects = {rel[len(start):]: url for rel, url in everything[0].items() if rel.startswith(start)}
+    problems = []
+    for problem in everything[1]:
+        holder = repository.docset_of(problem.path or "")
+        if holder == prefix or (holder is None and prefix == repository.docsets[0]):
+            problems.append(problem._replace(path=posixpath.relpath(problem.path or ".", prefix or ".")))
+    return redirects, problems
+
+
+def redirection_files(repository: Repository) -> tuple[str, ...]:
     """The publish config's redirection files and every ``.openpublishing.redirection*.json`` of
     the repository (repository-relative)."""
-    del index  # the docset's listing; the repository's own folders are searched below
     found = list(repository.redirection_files)
     for rel in repository.redirect_candidates:
         if rel not in found:

@@ -104,7 +104,8 @@ def item_pages(docset: Docset, page: Page, block: ListBlock) -> list[tuple[int, 
     for number, item in enumerate(block.items):
         for link_index in item.links:
             link, resolved = resolved_links[link_index]
-            if resolved.status in ("ok", "case") and resolved.path and resolved.path.lower().endswith(".md"):
+            if resolved.status in ("ok", "case") and resolved.path and resolved.path.lower().endswith(".md") \
+                    and resolved.docset is None:
                 result.append((number, resolved.path, link.text))
                 break
     return result
@@ -180,7 +181,7 @@ def _listings(docset: Docset, lifecycle: Lifecycle) -> list[Listing]:
                     if entry.key == "tocHref":
                         continue
                     resolved = docset.toc_target(rel, entry)
-                    if resolved.status in ("ok", "case") and resolved.path in positions:
+                    if resolved.status in ("ok", "case") and resolved.path in positions and resolved.docset is None:
                         items.append(ListingItem(entry.line, entry.column, None, positions[resolved.path]))
                 if len(items) >= 2:
                     listings.append(Listing(rel, "toc", False, section.line, 1, tuple(items)))

@@ -91,6 +91,14 @@ def _clean(value: Any) -> str | None:
     return path if is_within(path) else None
 
 
+def _inside(root: Path, folder: Path) -> bool:
+    """A real folder of the repository (not a symbolic link leading elsewhere)."""
+    try:
+        return folder.is_dir() and (folder.resolve() == root.resolve() or root.resolve() in folder.resolve().parents)
+    except OSError:
+        return False
+
+
 def find_publish_config(start: Path) -> Path | None:
     """The publish config at ``start`` or the nearest folder above it (stopping at a git root)."""
     folder = start if start.is_dir() else start.parent
@@ -117,7 +125,7 @@ def _from_publish_config(config: Path) -> Repository:
         if not isinstance(entry, dict):
             continue
         folder = _clean(entry.get("build_source_folder", "."))
-        if folder is not None and (root / folder).is_dir() and folder not in docsets:
+        if folder is not None and _inside(root, root / folder) and folder not in docsets:
             docsets.append(folder)
         for name in entry.get("redirection_files", []) if isinstance(entry.get("redirection_files"), list) else []:
             found = _clean(name)
@@ -161,13 +169,28 @@ def docfx_folders(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def _git_root(folder: Path) -> Path | None:
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
 def find_repository(path: Path) -> Repository:
-    """The repository a checked path belongs to, and its docsets."""
+    """The repository a checked path belongs to, and its docsets: the same whatever path inside
+    it is named (a folder, a file, a nested docset)."""
     path = path.resolve()
     config = find_publish_config(path)
     if config is not None:
         return _from_publish_config(config)
     folder = path if path.is_dir() else path.parent
+    git = _git_root(folder)
+    if git is not None:
+        found = [_rel(f, git) for f in docfx_folders(git)]
+        rel = _rel(path, git)
+        if any(d == "" or rel == d or rel.startswith(d + "/") or d.startswith(rel + "/") or rel == ""
+               for d in found):
+            return Repository(git, tuple(found))
     for candidate in (folder, *folder.parents):
         if (candidate / "docfx.json").is_file():
             return Repository(candidate, ("",))
@@ -178,7 +201,7 @@ def find_repository(path: Path) -> Repository:
         from .discover import find_root
 
         return Repository(find_root(path, Config()), ("",))
-    found = docfx_folders(folder)
-    if found:
-        return Repository(folder, tuple(_rel(f, folder) for f in found))
+    found_below = docfx_folders(folder)
+    if found_below:
+        return Repository(folder, tuple(_rel(f, folder) for f in found_below))
     return Repository(folder, ("",))

@@ -17,6 +17,8 @@ from .discover import FileIndex, scan
 from .model import Link
 
 if TYPE_CHECKING:
+    from .config import Config
+    from .docfx import DocfxInfo
     from .docset import Docset
     from .repository import Repository
 
@@ -36,20 +38,26 @@ class UrlHit:
     """True when the docset declares that it serves the URL's folder (breadcrumb or config), so a
     URL there that no file serves is broken; False for a URL base inferred from links, which other
     repositories may share (``/powershell/module/``)."""
+    declared: bool = False
+    """True when the config declares the URL base: every URL under it is the docset's."""
 
 
 class Site:
     """The docsets of one repository and what crosses between them."""
 
     def __init__(self, repository: Repository, build: Callable[[str], Docset],
+                 describe: Callable[[str], tuple[Config, DocfxInfo]] | None = None,
                  index: FileIndex | None = None) -> None:
         self.repository = repository
         """The repository and its docsets."""
         self.index = index if index is not None else scan(repository.root)
         """Every file of the repository, repository-relative."""
         self._build = build
+        self._describe = describe or (lambda prefix: (self.docset(prefix).config, self.docset(prefix).docfx))
         self._docsets: dict[str, Docset] = {}
         self._url_bases: dict[str, tuple[tuple[str, ...], bool]] = {}
+        self._declared: set[str] = set()
+        self._references: dict[str, frozenset[str]] | None = None
 
     # ------------------------------------------------------------------ docsets
 
@@ -64,9 +72,23 @@ class Site:
         """Use an already built docset for ``prefix`` (the one being checked)."""
         self._docsets.setdefault(prefix, docset)
 
+    def referenced_from_elsewhere(self, prefix: str) -> frozenset[str]:
+        """Files of a docset that other docsets of the repository link to or include; all docsets
+        are looked at once, the first time any docset asks."""
+        if self._references is None:
+            references: dict[str, set[str]] = {}
+            if len(self.repository.docsets) > 1:
+                for other in self.repository.docsets:
+                    for owner, path in self.docset(other).references_out():
+                        references.setdefault(owner, set()).add(path)
+            self._references = {owner: frozenset(paths) for owner, paths in references.items()}
+        return self._references.get(prefix, frozenset())
+
     def subindex(self, prefix: str) -> FileIndex:
         """The files of one docset: its folder without the docsets nested in it."""
-        return self.index.subindex(prefix, self.repository.nested_in(prefix))
+        inside = prefix + "/" if prefix else ""
+        dependent = tuple(d for d in self.repository.dependent if d.startswith(inside))
+        return self.index.subindex(prefix, self.repository.nested_in(prefix) + dependent)
 
     def owner(self, rel: str) -> str | None:
         """The docset holding a repository-relative path."""
@@ -86,10 +108,11 @@ class Site:
         return self._url_bases[prefix]
 
     def _infer(self, prefix: str) -> tuple[tuple[str, ...], bool]:
-        docset = self.docset(prefix)
-        if docset.config.url_base:
-            return docset.config.url_base, True
-        breadcrumb = docset.docfx.breadcrumb_path
+        config, docfx = self._describe(prefix)  # no parsing yet
+        if config.url_base:
+            self._declared.add(prefix)
+            return config.url_base, True
+        breadcrumb = docfx.breadcrumb_path
         candidates: list[str] = []
         owned = False
         if breadcrumb:
@@ -97,8 +120,9 @@ class Site:
             if match:
                 return (match.group(1),), True
             if breadcrumb.startswith("~/"):
-                candidates = self._breadcrumb_hrefs(docset, breadcrumb[2:])
+                candidates = self._breadcrumb_hrefs(self.docset(prefix), breadcrumb[2:])
                 owned = bool(candidates)
+        docset = self.docset(prefix)  # the URL must be read from the docset's own links
         paths = [target for page in docset.pages.values() for target in _site_paths(page.links)]
         if not candidates:
             counts = Counter(base for path in paths for base in _prefixes(path))
@@ -131,15 +155,14 @@ class Site:
                     matches.append((len(base), prefix, path[len(base):], owned))
         hits = []
         for _n, prefix, rest, owned in sorted(matches, key=lambda m: -m[0]):
-            docset = self.docset(prefix)
             candidates: list[str] = []
-            for source in docset.docfx.sources_of(rest.strip("/")):
+            for source in self._describe(prefix)[1].sources_of(rest.strip("/")):
                 for extension in _URL_EXTENSIONS:
                     candidate = (source + extension).lstrip("/") if source else extension.lstrip("/")
                     if candidate and candidate not in candidates:
                         candidates.append(candidate)
             if candidates:
-                hits.append(UrlHit(prefix, tuple(candidates), owned))
+                hits.append(UrlHit(prefix, tuple(candidates), owned, prefix in self._declared))
         return hits
 
     def url_of(self, prefix: str, rel: str) -> str | None:
@@ -147,7 +170,7 @@ class Site:
         bases = self.url_bases(prefix)
         if not bases:
             return None
-        path = self.docset(prefix).docfx.url_path(rel)
+        path = self._describe(prefix)[1].url_path(rel)
         if path is None:
             return None
         if posixpath.basename(path).lower() == "index":

@@ -13,11 +13,11 @@ from . import __version__
 from .cache import CACHE_DIR_NAME, PageCache, open_cache, run_key
 from .config import Config
 from .discover import FileIndex, discover, is_source
-from .docfx import docfx_from_text
+from .docfx import DocfxInfo, docfx_from_text
 from .docset import Docset
 from .globs import Globs
-from .inputs import Inputs, Target, load_inputs
-from .model import Page
+from .inputs import Inputs, Target, docset_redirects, load_inputs, repository_redirects
+from .model import Page, Problem
 from .pages import Sources, load_pages, parse_bytes
 from .repository import Repository
 from .rules.settings import RuleSettings
@@ -70,7 +70,9 @@ class Workspace:
         self.repository = repository
         self.configs = configs
         self.options = options
-        self.site = Site(repository, self._build)
+        self.site = Site(repository, self._build, self._describe)
+        self._fingerprints: dict[str, tuple[list[str], list[tuple[str, bytes]]]] = {}
+        self._redirects: tuple[dict[str, str], list[Problem]] | None = None
         self._prepared: dict[str, _Prepared] = {}
 
     def prepared(self, prefix: str) -> _Prepared:
@@ -80,7 +82,10 @@ class Workspace:
             config = self.configs.get(prefix) or next(iter(self.configs.values()))
             if config.url_bases.get(prefix or "."):
                 config = replace(config, url_base=config.url_bases[prefix or "."])
-            inputs = load_inputs(root, config, None, self.site.subindex(prefix), self.repository)
+            if self._redirects is None:
+                self._redirects = repository_redirects(self.repository)
+            inputs = load_inputs(root, config, None, self.site.subindex(prefix),
+                                 docset_redirects(self._redirects, self.repository, prefix))
             cache = _cache(root, self.repository.root, config, self.options)
             sources = Sources(inputs, config, read=cache is not None)
             found = self._prepared[prefix] = _Prepared(root, config, inputs, sources, cache)
@@ -111,19 +116,33 @@ class Workspace:
         selected = discover(prepared.root, prepared.inputs.index, prepared.config, list(paths)).selected
         return self._build(prefix, selected)
 
+    def _describe(self, prefix: str) -> tuple[Config, DocfxInfo]:
+        prepared = self.prepared(prefix)
+        return prepared.config, prepared.inputs.docfx
+
+    def _fingerprint(self, prefix: str) -> tuple[list[str], list[tuple[str, bytes]]]:
+        if prefix not in self._fingerprints:
+            prepared = self.prepared(prefix)
+            self._fingerprints[prefix] = (prepared.inputs.fingerprint(),
+                                          prepared.sources.fingerprint(prepared.inputs))
+        return self._fingerprints[prefix]
+
     def run_key(self, target: Target, settings: RuleSettings) -> bytes:
         """Everything the findings of a target depend on: the tool and settings, every file of the
         docset (and, with several docsets, of the others: links cross between them)."""
-        prepared = self.prepared(target.prefix)
+        own_parts, own_contents = self._fingerprint(target.prefix)
+        index = self.site.index
+        # the repository's listing too: snippets in shared folders and dependent repositories are
+        # checked by their existence
         parts = [__version__, repr(target.config), schema_text(target.config.schema), settings.fingerprint(),
-                 *prepared.inputs.fingerprint(),
-                 repr(sorted(str(p) for p in target.paths or ())), repr(self.repository)]
-        contents = prepared.sources.fingerprint(prepared.inputs)
+                 *own_parts, repr(sorted(str(p) for p in target.paths or ())), repr(self.repository),
+                 repr(sorted(index.files)), repr(sorted(index.dirs))]
+        contents = list(own_contents)
         for prefix in self.repository.docsets:
             if prefix != target.prefix:
-                other = self.prepared(prefix)
-                parts += other.inputs.fingerprint()
-                contents += [(f"{prefix}/{rel}", key) for rel, key in other.sources.fingerprint(other.inputs)]
+                other_parts, other_contents = self._fingerprint(prefix)
+                parts += other_parts
+                contents += [(f"{prefix}/{rel}", key) for rel, key in other_contents]
         return run_key(parts, contents)
 
 

@@ -124,7 +124,8 @@ def include_unused(docset: Docset) -> Iterable[Problem]:
     includers = docset.includers
     for rel in sorted(docset.pages):
         page = docset.pages[rel]
-        if page.kind == "markdown" and docset.is_include(rel) and not includers.get(rel):
+        if page.kind == "markdown" and docset.is_include(rel) and not includers.get(rel) \
+                and rel not in docset.linked_from_other_docsets:
             yield Problem(1, 1, "include file is not included by any page; delete it or include it", path=rel)
 
 

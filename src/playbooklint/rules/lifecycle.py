@@ -219,8 +219,8 @@ def phase_navigation(page: Page, docset: Docset) -> Iterable[Problem]:
                           "remove this link", end_line=link.end_line, end_column=link.end_column)
             continue
         resolved = docset.resolve(page.path, link.target)
-        if resolved.status not in ("ok", "case"):
-            continue  # a broken target is link-broken's finding
+        if resolved.status not in ("ok", "case") or resolved.docset is not None:
+            continue  # a broken target is link-broken's finding; another docset's page is no phase
         if resolved.path != phases[neighbour].path:
             want = phases[neighbour]
             yield Problem(link.line, link.column,

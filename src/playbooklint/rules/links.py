@@ -415,7 +415,8 @@ def toc_link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
     for entry, resolved in docset.toc_links_of(page):
         if resolved.status == "missing":
             detail = f" ({resolved.detail})" if resolved.detail else ""
-            suggestion = docset.suggest(page.path, resolved.path) if resolved.path else None
+            suggestion = docset.suggest(page.path, resolved.path) if resolved.path and not resolved.docset \
+                and not resolved.url else None
             yield Problem(entry.line, entry.column,
                           did_you_mean(f"TOC {entry.key} '{entry.href}' does not exist{detail}", suggestion))
         elif resolved.status == "empty":
