@@ -282,3 +282,42 @@ def test_a_dependent_repository_inside_a_docset_folder_is_not_the_docsets(tmp_pa
     write_tree(tmp_path, {"docs/reusable-content/README.md": "[broken](nowhere.md)\n",
                           "docs/reusable-content/x.md": "Text\n", "docs/reusable-content/media/m.png": b"png"})
     assert findings(tmp_path) == []
+
+
+def test_under_a_shared_breadcrumb_base_only_the_docsets_own_folders_are_judged(tmp_path: Path):
+    write_tree(tmp_path, {
+        ".openpublishing.publish.config.json": publish("docs"),
+        "docs/docfx.json": docfx("/dotnet/breadcrumb/toc.json"),
+        "docs/toc.yml": "- name: Index\n  href: index.md\n",
+        "docs/index.md": page("Index", "[api](/dotnet/api/system.string) [gone](/dotnet/core/gone) "
+                                       "[ok](/dotnet/core/intro)"),
+        "docs/core/intro.md": page("Intro"),
+    })
+    # /dotnet/api/ is published by another repository; /dotnet/core/ is this docset's folder
+    assert [(r, m.split(";")[0]) for _p, r, _l, m in findings(tmp_path) if r == "link-broken"] == [
+        ("link-broken", "page '/dotnet/core/gone' does not exist (no page of the docset 'docs' is published at "
+                        "that URL)")]
+
+
+def test_an_include_from_another_docset_makes_anchors_unknown_and_is_not_unused(tmp_path: Path):
+    write_tree(tmp_path, {
+        ".openpublishing.publish.config.json": publish("a", "b"),
+        "a/docfx.json": docfx(), "b/docfx.json": docfx(),
+        "a/toc.yml": "- name: Index\n  href: index.md\n", "b/toc.yml": "- name: P\n  href: p.md\n",
+        "a/index.md": page("Index", "[!INCLUDE [x](../b/includes/shared.md)]\n\n[s](#from-the-include)"),
+        "b/p.md": page("P"), "b/includes/shared.md": "## From the include\n",
+    })
+    assert findings(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
+def test_a_symlinked_docfx_json_is_not_read(tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "docfx.json").write_text(json.dumps({"build": {"globalMetadata": {"description": "SECRET"}}}))
+    repo = tmp_path / "repo"
+    write_tree(repo, {"index.md": "---\ntitle: T\nms.date: 1/1/2024\n---\n# T\n"})
+    os.symlink(outside / "docfx.json", repo / "docfx.json")
+    found = findings(repo)
+    assert not any("SECRET" in m for *_rest, m in found)
+    assert any(r == "metadata-required" and "'description'" in m for _p, r, _l, m in found)
