@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .cache import CACHE_DIR_NAME, PageCache, open_cache, run_key
+from .clock import today
 from .config import Config
 from .discover import FileIndex, discover, is_source
 from .docfx import docfx_from_text
@@ -111,9 +112,11 @@ class Workspace:
 
     def run_key(self, target: Target, settings: RuleSettings) -> bytes:
         """Everything the findings of a target depend on: the tool and settings, every file of the
-        docset (and, with several docsets, of the others: links cross between them)."""
+        docset (and, with several docsets, of the others: links cross between them), and the date
+        (metadata-date-future judges ``ms.date`` against it)."""
         prepared = self.prepared(target.prefix)
         parts = [__version__, repr(target.config), schema_text(target.config.schema), settings.fingerprint(),
+                 today().isoformat(),
                  *prepared.inputs.fingerprint(),
                  repr(sorted(str(p) for p in target.paths or ())), repr(self.repository)]
         contents = prepared.sources.fingerprint(prepared.inputs)
