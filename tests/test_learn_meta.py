@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_tree
+from conftest import brief, run, write_tree
 from playbooklint.api import lint_text
 from playbooklint.cli import main
 from playbooklint.clock import today
 from playbooklint.config import ConfigError
+from playbooklint.engine import RunOptions, lint
 
 PAGE = "---\ntitle: {title}\ndescription: D\nms.date: {date}\n---\n# Page\n"
 
@@ -36,3 +37,32 @@ def test_a_bad_today_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "PLAYBOOKLINT_TODAY='tomorrow' is not a date" in capsys.readouterr().err
     with pytest.raises(ConfigError):
         lint_text(PAGE.format(title="T", date="1/1/2020"))
+
+
+@pytest.mark.parametrize(("now", "fires"), [
+    ("2025-06-15", False),  # the same day
+    ("2025-06-10", False),  # 5 days ahead
+    ("2025-06-09", True),   # 6 days ahead
+    ("2026-01-01", False),  # long past
+])
+def test_future_is_counted_from_today(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, now: str, fires: bool):
+    write_tree(tmp_path, {"page.md": PAGE.format(title="T", date="6/15/2025")})
+    monkeypatch.setenv("PLAYBOOKLINT_TODAY", now)
+    assert brief(run(tmp_path, rules=("metadata-date-future",))) == (["4:1 PB105"] if fires else [])
+
+
+def test_the_real_date_is_used_without_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("PLAYBOOKLINT_TODAY", raising=False)
+    soon, later = (dt.date.today() + dt.timedelta(days=n) for n in (5, 6))
+    write_tree(tmp_path, {"soon.md": PAGE.format(title="S", date=f"{soon.month}/{soon.day}/{soon.year}"),
+                          "later.md": PAGE.format(title="L", date=f"{later.month}/{later.day}/{later.year}")})
+    assert brief(run(tmp_path, rules=("metadata-date-future",))) == ["later.md:4:1 PB105"]
+
+
+def test_cached_findings_are_not_reused_on_another_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    root = write_tree(tmp_path / "docs", {"docfx.json": "{}", "index.md": PAGE.format(title="T", date="6/15/2025")})
+    monkeypatch.setenv("PLAYBOOKLINT_TODAY", "2025-06-01")
+    early = lint([root], options=RunOptions(cache=True, select=("PB105",))).diagnostics
+    monkeypatch.setenv("PLAYBOOKLINT_TODAY", "2025-06-14")
+    late = lint([root], options=RunOptions(cache=True, select=("PB105",))).diagnostics
+    assert [d.code for d in early] == ["PB105"] and late == []
