@@ -12,7 +12,7 @@ from conftest import brief, run, write_tree
 from playbooklint.api import lint_text
 from playbooklint.cli import main
 from playbooklint.clock import today
-from playbooklint.config import ConfigError
+from playbooklint.config import ConfigError, load_config
 from playbooklint.engine import RunOptions, lint
 
 PAGE = "---\ntitle: {title}\ndescription: D\nms.date: {date}\n---\n# Page\n"
@@ -66,3 +66,14 @@ def test_cached_findings_are_not_reused_on_another_day(tmp_path: Path, monkeypat
     monkeypatch.setenv("PLAYBOOKLINT_TODAY", "2025-06-14")
     late = lint([root], options=RunOptions(cache=True, select=("PB105",))).diagnostics
     assert [d.code for d in early] == ["PB105"] and late == []
+
+
+def test_deprecated_metadata_config(tmp_path: Path):
+    path = write_tree(tmp_path, {".playbooklint.toml": "[deprecated-metadata]\n'ms.suite' = ''\n"}) / ".playbooklint.toml"
+    assert load_config(path).deprecated_metadata == {"ms.suite": ""}
+    path.write_text("[deprecated-metadata]\n'ms.suite' = 1\n")
+    with pytest.raises(ConfigError, match="deprecated-metadata"):
+        load_config(path)
+    path.write_text("[deprecated-metadata]\n'' = 'x'\n")
+    with pytest.raises(ConfigError, match="deprecated-metadata"):
+        load_config(path)

@@ -20,6 +20,12 @@ FUTURE_DAYS = 5
 
 _MS_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
+DEPRECATED: dict[str, str] = {
+    "ms.prod": "ms.service",
+    "ms.technology": "ms.subservice",
+}
+"""Keys Learn retired (2024) -> the key that replaces them ("" would mean: remove it)."""
+
 
 def _ms_date(value: object) -> _dt.date | None:
     """A real ``M/D/YYYY`` date, else None (metadata-invalid reports the rest)."""
@@ -80,7 +86,58 @@ def metadata_date_future(page: Page, docset: Docset) -> Iterable[Problem]:
         yield Problem(*found, message)
 
 
+def deprecated_keys(docset: Docset) -> dict[str, str]:
+    """Retired key -> replacement: the built-in list with config ``deprecated-metadata`` over it."""
+    return {**DEPRECATED, **docset.config.deprecated_metadata}
+
+
+def metadata_deprecated(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    A front matter key Microsoft Learn retired: ``ms.prod`` (now ``ms.service``) and
+    ``ms.technology`` (now ``ms.subservice``), retired in 2024. The finding is on the key's line
+    and names its replacement.
+
+    Why
+    Learn classifies pages by ``ms.service`` and ``ms.subservice`` now; a retired key no longer
+    does that job, so a page that carries only the old one is missing from its product's
+    reports and filters.
+
+    Example
+    ``ms.prod: azure``
+
+    Use instead
+    ``ms.service: azure`` (with the service slug Learn lists for your product); ``ms.technology``
+    becomes ``ms.subservice``.
+
+    Options
+    Config ``[deprecated-metadata]`` maps more retired keys to their replacement, merged over the
+    built-in list; an empty replacement means "remove it"::
+
+        [deprecated-metadata]
+        "ms.suite" = ""
+        "ms.prod" = "ms.service"
+
+    Only keys written in a page's own front matter are reported: ``docfx.json`` metadata is the
+    repository owner's, and changing it is a separate decision. A key the docset's page schema
+    declares (its ``properties``) is not reported: the schema says the docset uses it (the bundled
+    playbook schema declares ``ms.prod``).
+    """
+    if not _is_checked_page(page, docset) or page.problems or not page.meta_keys:
+        return
+    retired = deprecated_keys(docset)
+    declared = docset.schema.get("properties")
+    declared = declared if isinstance(declared, dict) else {}
+    for key in page.meta_keys:
+        if key.name not in retired or key.name in declared:
+            continue
+        replacement = retired[key.name]
+        advice = f"use '{replacement}' instead" if replacement else "remove it"
+        yield Problem(key.line, key.column, f"metadata '{key.name}' is retired on Microsoft Learn; {advice}")
+
+
 RULES = (
     Rule("PB105", "metadata-date-future", "error", "page", metadata_date_future,
          "ms.date more than 5 days after today: the Learn build rejects it.", learn=True),
+    Rule("PB106", "metadata-deprecated", "warning", "page", metadata_deprecated,
+         "A metadata key Learn retired (ms.prod, ms.technology): use its replacement.", learn=True),
 )
