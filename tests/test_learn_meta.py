@@ -14,6 +14,7 @@ from playbooklint.cli import main
 from playbooklint.clock import today
 from playbooklint.config import ConfigError, load_config
 from playbooklint.engine import RunOptions, lint
+from playbooklint.rules.learn_meta import LEARN_KEYS, near_misses
 
 PAGE = "---\ntitle: {title}\ndescription: D\nms.date: {date}\n---\n# Page\n"
 
@@ -77,3 +78,44 @@ def test_deprecated_metadata_config(tmp_path: Path):
     path.write_text("[deprecated-metadata]\n'' = 'x'\n")
     with pytest.raises(ConfigError, match="deprecated-metadata"):
         load_config(path)
+
+
+def test_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PLAYBOOKLINT_TODAY", "2025-06-15")
+    write_tree(tmp_path, {
+        "page.md": "---\ntitle: T\nms.date: 7/1/2025\nms.prod: x\nms.autor: me\n---\n",
+        ".playbooklint.toml": "[deprecated-metadata]\n'ms.suite' = ''\n",
+        "other.md": "---\ntitle: Other\nms.suite: x\n---\n",
+    })
+    found = run(tmp_path, rules=("metadata-date-future", "metadata-deprecated", "metadata-key-typo"))
+    assert [d.message for d in found] == [
+        "metadata 'ms.suite' is retired on Microsoft Learn; remove it",
+        "ms.date '7/1/2025' is 16 days after today (6/15/2025); Learn rejects a date more than 5 days ahead",
+        "metadata 'ms.prod' is retired on Microsoft Learn; use 'ms.service' instead",
+        "metadata 'ms.autor' looks like a misspelling of 'ms.author'",
+    ]
+
+
+KNOWN = set(LEARN_KEYS)
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    ("ms.autor", ["ms.author"]),
+    ("ms.authorr", ["ms.author"]),
+    ("ms.atuhor", ["ms.author"]),          # two neighbours swapped
+    ("ms.date", []),                       # known
+    ("MS.DATE", ["ms.date"]),
+    ("ms - date", ["ms.date"]),
+    ("TitleSuffix", ["titleSuffix"]),
+    ("titel", []),                         # too short to guess
+    ("ms.date2", []),                      # a digit: another key
+    ("ms.dat3", []),
+    ("ms:assetid", []),                    # other punctuation: another namespace
+    ("product", []),                       # a final s: another key
+    ("ms.reviewers", []),
+    ("contoso.team", []),                  # merely unknown
+    ("ms.servie", ["ms.service"]),
+    ("description ", ["description"]),     # spaces around count as separators
+])
+def test_near_misses(key: str, expected: list[str]):
+    assert near_misses(key, KNOWN) == expected

@@ -26,6 +26,35 @@ DEPRECATED: dict[str, str] = {
 }
 """Keys Learn retired (2024) -> the key that replaces them ("" would mean: remove it)."""
 
+LEARN_KEYS = frozenset({
+    # every page
+    "title", "titleSuffix", "description", "author", "ms.author", "manager", "ms.date", "ms.topic",
+    "ms.service", "ms.subservice", "ms.custom", "ms.reviewer", "ms.collection", "ms.update-cycle",
+    # retired, still in many pages (metadata-deprecated reports them)
+    "ms.prod", "ms.technology",
+    # search, localisation, discovery (ROBOTS becomes an HTML meta tag, whose name has no case)
+    "keywords", "f1_keywords", "helpviewer_keywords", "ms.localizationpriority", "no-loc",
+    "ROBOTS", "robots", "ms.search.keywords", "ms.search.form", "ms.search.region",
+    "search.appverid", "recommendations", "adobe-target", "ai-usage",
+    "ms.contentlocale", "ms.lasthandoff", "ms.openlocfilehash", "ms.sourcegitcommit",
+    "ms.translationtype",
+    # classification
+    "ms.assetid", "ms.devlang", "dev_langs", "ms.workload", "ms.suite", "ms.component",
+    "ms.tgt_pltfrm", "ms.sitesec", "ms.pagetype", "ms.mktglfcycl", "ms.audience", "audience",
+    "products", "appliesto", "feedback_system", "feedback_product_url", "feedback_help_link_url",
+    "feedback_help_link_type", "searchScope", "hideEdit", "layout",
+    # structure, versions, reference pages
+    "uid", "zone_pivot_groups", "monikerRange", "breadcrumb_path", "toc_rel",
+    "contributors_to_exclude", "api_name", "api_location", "api_type", "topic_type",
+    "product_family_name",
+    # PlatyPS cmdlet help (PowerShell reference)
+    "external help file", "Module Name", "Module Guid", "online version", "schema", "applicable",
+    "Download Help Link", "Help Version",
+})
+"""Metadata keys Microsoft Learn pages commonly carry, written as Learn writes them."""
+
+_SEPARATORS = re.compile(r"[\s._-]+")
+
 
 def _ms_date(value: object) -> _dt.date | None:
     """A real ``M/D/YYYY`` date, else None (metadata-invalid reports the rest)."""
@@ -135,9 +164,107 @@ def metadata_deprecated(page: Page, docset: Docset) -> Iterable[Problem]:
         yield Problem(key.line, key.column, f"metadata '{key.name}' is retired on Microsoft Learn; {advice}")
 
 
+def _normal(key: str) -> str:
+    """Lower case, every run of space, dot, underscore or hyphen as one dot."""
+    return _SEPARATORS.sub(".", key.strip().lower())
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by one letter: inserted, dropped, replaced, or two
+    neighbours swapped. Digits and punctuation never count (``ms.date2``, ``ms:assetid`` are
+    other keys), nor a final ``s`` (``product``/``products`` are different keys)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    start = 0
+    while start < len(a) and a[start] == b[start]:
+        start += 1
+    if len(a) < len(b):  # one letter inserted into a at start
+        extra = b[start]
+        if a[start:] != b[start + 1:] or not extra.isalpha():
+            return False
+        return not (extra == "s" and start == len(a))
+    if a[start + 1:] == b[start + 1:]:  # one letter replaced
+        return a[start].isalpha() and b[start].isalpha()
+    return (start + 1 < len(a) and a[start] == b[start + 1] and a[start + 1] == b[start]
+            and a[start + 2:] == b[start + 2:] and a[start].isalpha() and b[start].isalpha())
+
+
+MIN_FUZZY_LENGTH = 6
+"""Keys shorter than this are matched only by case and separators (``titel`` is too close to
+too much)."""
+
+
+def known_keys(docset: Docset) -> set[str]:
+    """Keys that are right as written: Learn's common keys, the page schema's ``properties``,
+    keys ``docfx.json`` metadata sets, and retired keys and their replacements."""
+    known = set(LEARN_KEYS)
+    properties = docset.schema.get("properties")
+    if isinstance(properties, dict):
+        known.update(str(k) for k in properties)
+    known.update(str(k) for k in docset.docfx.global_metadata)
+    known.update(str(key) for key, _globs, _value in docset.docfx.file_metadata)
+    for old, new in deprecated_keys(docset).items():
+        known.add(old)
+        if new:
+            known.add(new)
+    return known
+
+
+def near_misses(key: str, known: set[str]) -> list[str]:
+    """Known keys ``key`` looks like a misspelling of (none when it is known itself)."""
+    if key in known:
+        return []
+    normal = _normal(key)
+    same = sorted(k for k in known if _normal(k) == normal)
+    if same:
+        return same
+    if len(normal) < MIN_FUZZY_LENGTH:
+        return []
+    return sorted(k for k in known
+                  if len(k) >= MIN_FUZZY_LENGTH and _one_letter_apart(normal, _normal(k)))
+
+
+def metadata_key_typo(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    A front matter key that is a near miss of a known key: the same key in other case or with
+    other separators (``Title``, ``ms-date``, ``ms_date``, ``ms. service``), or, for keys of six
+    characters or more, one letter dropped, added, replaced or swapped (``ms.autor``,
+    ``manger``). Known keys are Learn's common metadata, the page schema's ``properties`` and the
+    keys ``docfx.json`` metadata sets.
+
+    Why
+    Metadata keys are matched exactly: a misspelt key is published as an unknown key and the
+    value it was meant to set is missing (or inherited from ``docfx.json``) without a word.
+
+    Example
+    ``ms.autor: jdoe`` -> ``metadata 'ms.autor' looks like a misspelling of 'ms.author'``.
+
+    Use instead
+    ``ms.author: jdoe``
+
+    Options
+    A key that merely is not in the schema is not reported, nor one that differs from a known key
+    by a digit, punctuation other than space, dot, underscore or hyphen, or a final ``s``
+    (``ms.date2``, ``ms:assetid``, ``product``): those are other keys. Add your own keys to the
+    schema's ``properties`` (config ``schema``) and their near misses are reported too.
+    """
+    if not _is_checked_page(page, docset) or page.problems or not page.meta_keys:
+        return
+    known = known_keys(docset)
+    for key in page.meta_keys:
+        found = near_misses(key.name, known)
+        if found:
+            names = " or ".join(f"'{k}'" for k in found[:2])
+            yield Problem(key.line, key.column, f"metadata '{key.name}' looks like a misspelling of {names}")
+
+
 RULES = (
     Rule("PB105", "metadata-date-future", "error", "page", metadata_date_future,
          "ms.date more than 5 days after today: the Learn build rejects it.", learn=True),
     Rule("PB106", "metadata-deprecated", "warning", "page", metadata_deprecated,
          "A metadata key Learn retired (ms.prod, ms.technology): use its replacement.", learn=True),
+    Rule("PB107", "metadata-key-typo", "error", "page", metadata_key_typo,
+         "A front matter key that is a near miss of a known key (ms.autor, Title).", learn=True),
 )
