@@ -69,6 +69,29 @@ def test_cached_findings_are_not_reused_on_another_day(tmp_path: Path, monkeypat
     assert [d.code for d in early] == ["PB105"] and late == []
 
 
+def test_the_pack_runs_by_default_only_where_docfx_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PLAYBOOKLINT_TODAY", "2025-06-15")
+    pages = {"a.md": "---\ntitle: Same\ndescription: D\nms.date: 1/1/2030\nms.prod: x\nms.autor: me\n---\n",
+             "b.md": PAGE.format(title="same", date="1/1/2020")}
+    plain = write_tree(tmp_path / "plain", pages)
+    built = write_tree(tmp_path / "built", {**pages, "docfx.json": "{}"})
+    pack = {"PB105", "PB106", "PB107", "PB108"}
+    assert not {d.code for d in run(plain)} & pack
+    assert {d.code for d in run(built)} & pack == pack
+    # [rules] switches either way
+    assert {d.code for d in run(plain, rules=("metadata-key-typo",))} == {"PB107"}
+    write_tree(built, {".playbooklint.toml": "[rules]\nPB105 = 'off'\ntitle-duplicate = false\n"})
+    assert {d.code for d in run(built)} & pack == {"PB106", "PB107"}
+
+
+def test_title_duplicate_reports_only_the_files_asked_about(tmp_path: Path):
+    write_tree(tmp_path, {"a.md": PAGE.format(title="Same", date="1/1/2020"),
+                          "b.md": PAGE.format(title="Same", date="1/1/2020"),
+                          "c.md": PAGE.format(title="Same", date="1/1/2020")})
+    found = run(tmp_path, "b.md", rules=("title-duplicate",))
+    assert [(d.path, d.message) for d in found] == [("b.md", "title 'Same' is also the title of 'a.md' (and 1 more)")]
+
+
 def test_deprecated_metadata_config(tmp_path: Path):
     path = write_tree(tmp_path, {".playbooklint.toml": "[deprecated-metadata]\n'ms.suite' = ''\n"}) / ".playbooklint.toml"
     assert load_config(path).deprecated_metadata == {"ms.suite": ""}

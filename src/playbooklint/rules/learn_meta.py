@@ -260,6 +260,65 @@ def metadata_key_typo(page: Page, docset: Docset) -> Iterable[Problem]:
             yield Problem(key.line, key.column, f"metadata '{key.name}' looks like a misspelling of {names}")
 
 
+def _title_key(docset: Docset, page: Page) -> tuple[str, str, str] | None:
+    """What makes two pages' titles the same: title, titleSuffix and monikerRange (pages for
+    different versions may share a title)."""
+    metadata = docset.metadata(page.path)
+    title = metadata.get("title")
+    if not isinstance(title, str) or not title.strip():
+        return None
+    suffix, monikers = metadata.get("titleSuffix"), metadata.get("monikerRange")
+    return (" ".join(title.split()).casefold(),
+            " ".join(suffix.split()).casefold() if isinstance(suffix, str) else "",
+            str(monikers).strip() if monikers is not None else "")
+
+
+def title_duplicate(docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    Two or more published pages of the docset with the same ``title`` (front matter merged with
+    ``docfx.json`` metadata; compared ignoring case, surrounding spaces and runs of spaces, which
+    HTML shows as one). Each page of a group gets a finding on its ``title`` line naming another
+    (and how many more); a title that only ``docfx.json`` gives is reported on the first line.
+
+    Why
+    The title is what search results, browser tabs and link previews show. Two pages with the
+    same title cannot be told apart there; usually one was copied from the other and never
+    renamed.
+
+    Example
+    ``security/overview.md`` and ``reliability/overview.md`` both with ``title: Overview``.
+
+    Use instead
+    Titles that say what each page is: ``title: Security overview`` and
+    ``title: Reliability overview``.
+
+    Options
+    Every published page counts (index and landing pages too, include files and unpublished
+    files not), but findings are reported only for the files checked. Pages whose
+    ``titleSuffix`` or ``monikerRange`` differ are not duplicates: their titles differ on the
+    site, or they are versions of one page. Default severity is warning.
+    """
+    groups: dict[tuple[str, str, str], list[Page]] = {}
+    for page in docset.markdown_pages():
+        if not _is_checked_page(page, docset) or page.problems:
+            continue
+        key = _title_key(docset, page)
+        if key is not None:
+            groups.setdefault(key, []).append(page)
+    for pages in groups.values():
+        if len(pages) < 2:
+            continue
+        for page in pages:
+            if not docset.is_selected(page.path):
+                continue
+            others = [p.path for p in pages if p is not page]
+            title = str(docset.metadata(page.path)["title"]).strip()
+            more = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
+            line, column = _position(page, "title") or (1, 1)
+            yield Problem(line, column, f"title '{title}' is also the title of '{others[0]}'{more}",
+                          path=page.path)
+
+
 RULES = (
     Rule("PB105", "metadata-date-future", "error", "page", metadata_date_future,
          "ms.date more than 5 days after today: the Learn build rejects it.", learn=True),
@@ -267,4 +326,6 @@ RULES = (
          "A metadata key Learn retired (ms.prod, ms.technology): use its replacement.", learn=True),
     Rule("PB107", "metadata-key-typo", "error", "page", metadata_key_typo,
          "A front matter key that is a near miss of a known key (ms.autor, Title).", learn=True),
+    Rule("PB108", "title-duplicate", "warning", "docset", title_duplicate,
+         "Two or more published pages with the same title.", learn=True),
 )
