@@ -5,7 +5,8 @@ findings (``line:col CODE``, or ``path:line:col CODE`` for files other than ``pa
 section closed by a line with a single ``.``. In the input, ``=== path`` starts another file of
 the docset; the text before it is ``page.md``. Only the fixture's rule runs, plus any named
 (one per line) in a pseudo-file ``=== .rules``. A file header ``=== name !bytes`` takes a Python
-bytes literal as the file's content.
+bytes literal as the file's content. Every case runs on the same day, ``TODAY`` (the date
+``metadata-date-future`` judges ``ms.date`` against).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from markdown_it.utils import read_fixture_file
 from conftest import brief, run, split_files, write_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+TODAY = "2025-06-15"
 
 
 def _cases():
@@ -27,7 +29,8 @@ def _cases():
 
 
 @pytest.mark.parametrize(("rule", "source", "expected"), list(_cases()))
-def test_rule_fixture(tmp_path: Path, rule: str, source: str, expected: str) -> None:
+def test_rule_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rule: str, source: str, expected: str) -> None:
+    monkeypatch.setenv("PLAYBOOKLINT_TODAY", TODAY)
     files = split_files(source)
     extra = tuple(files.pop(".rules", "").split())
     write_tree(tmp_path, files)

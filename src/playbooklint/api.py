@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .clock import today
 from .config import Config, ConfigError, load_config
 from .engine import Result, RunOptions
 from .engine import lint as _lint
@@ -80,6 +81,7 @@ def lint_text(
     """
     chosen = _config(config)
     settings = load_config(chosen) if isinstance(chosen, Path) else (chosen or Config())
+    today()  # raises ConfigError for a bad PLAYBOOKLINT_TODAY
     texts = {_clean(rel): value for rel, value in (files or {}).items()}
     texts[_clean(path)] = text
     rules = RuleSettings.from_config(settings, docfx="docfx.json" in texts)

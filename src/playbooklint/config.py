@@ -80,6 +80,11 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": {"type": "array", "items": {"type": "string", "minLength": 1}},
         },
+        "deprecated-metadata": {
+            "type": "object",
+            "propertyNames": {"minLength": 1},
+            "additionalProperties": {"type": "string"},
+        },
     },
 }
 
@@ -131,6 +136,9 @@ class Config:
     """Rule name or code -> {"severity": "error"|"warning"|"off", ...options}."""
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Glob -> rule names, codes or code prefixes ignored in matching files."""
+    deprecated_metadata: dict[str, str] = field(default_factory=dict)
+    """Retired metadata key -> its replacement ("" means remove it), merged over the built-in
+    list of ``metadata-deprecated``."""
 
     def __post_init__(self) -> None:
         # a Config built in code may say rules={"PB201": False} or {"link-broken": "warning"}, as the file does
@@ -269,6 +277,7 @@ def load_config(path: Path | None) -> Config:
         next_words=_tuple(lifecycle.get("next")) or ("Next",),
         rules={str(k): normalize_rule_value(v) for k, v in data.get("rules", {}).items()},
         per_file_ignores={str(k): tuple(v) for k, v in data.get("per-file-ignores", {}).items()},
+        deprecated_metadata={str(k): str(v) for k, v in data.get("deprecated-metadata", {}).items()},
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .clock import today
 from .config import Config, ConfigError, load_config
 from .inputs import Target, group_targets
 from .model import Diagnostic
@@ -113,6 +114,7 @@ def lint(
     chosen: Config | Path | None = Path(config) if isinstance(config, (str, Path)) else config
     if isinstance(chosen, Path):
         chosen = load_config(chosen)
+    today()  # a bad PLAYBOOKLINT_TODAY is a usage error (exit 2), not a rule failure on every page
     options = options or RunOptions()
     plan = group_targets([Path(p) for p in paths] or [Path(".")], chosen, overrides)
     by_repository: dict[Path, list[Target]] = {}

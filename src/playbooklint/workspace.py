@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .cache import CACHE_DIR_NAME, PageCache, open_cache, run_key
+from .clock import today
 from .config import Config
 from .discover import FileIndex, discover, is_source
 from .docfx import DocfxInfo, docfx_from_text
@@ -129,12 +130,14 @@ class Workspace:
 
     def run_key(self, target: Target, settings: RuleSettings) -> bytes:
         """Everything the findings of a target depend on: the tool and settings, every file of the
-        docset (and, with several docsets, of the others: links cross between them)."""
+        docset (and, with several docsets, of the others: links cross between them), and the date
+        (metadata-date-future judges ``ms.date`` against it)."""
         own_parts, own_contents = self._fingerprint(target.prefix)
         index = self.site.index
         # the repository's listing too: snippets in shared folders and dependent repositories are
         # checked by their existence
         parts = [__version__, repr(target.config), schema_text(target.config.schema), settings.fingerprint(),
+                 today().isoformat(),
                  *own_parts, repr(sorted(str(p) for p in target.paths or ())), repr(self.repository),
                  repr(sorted(index.files)), repr(sorted(index.dirs))]
         contents = list(own_contents)

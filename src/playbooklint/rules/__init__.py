@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import files, frontmatter, includes, lifecycle, links
+from . import files, frontmatter, includes, learn_meta, lifecycle, links
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
     *files.RULES,
     *frontmatter.RULES,
+    *learn_meta.RULES,
     *links.RULES,
     *includes.RULES,
     *lifecycle.RULES,
