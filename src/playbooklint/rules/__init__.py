@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import files, frontmatter, includes, lifecycle, links
+from . import files, frontmatter, includes, learn_links, lifecycle, links
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
     *files.RULES,
     *frontmatter.RULES,
     *links.RULES,
+    *learn_links.RULES,
     *includes.RULES,
     *lifecycle.RULES,
 )
