@@ -1,12 +1,14 @@
-"""Learn validation: links as the Microsoft Learn build judges them (locales in URLs, absolute
-links to the repository's own pages, plain-HTTP links to HTTPS sites).
+"""Learn validation: links and images as the Microsoft Learn build judges them (locales in URLs,
+absolute links to the repository's own pages, plain-HTTP links to HTTPS sites, image alt text).
 A pack: on by default only in docsets DocFX builds."""
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ..model import Link, Page, Problem
 from ..site import learn_locale, learn_site_path
@@ -185,6 +187,105 @@ def link_insecure(page: Page, docset: Docset) -> Iterable[Problem]:
                               f"TOC {entry.key} '{url}' uses plain HTTP; {host} serves HTTPS: write 'https{url[4:]}'")
 
 
+def _image_syntax(link: Link) -> str:
+    if link.kind == "html-image":
+        return "<img>"
+    return ":::image" if link.kind == "directive" else "image"
+
+
+def image_alt_missing(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    An image with no alt text: a Markdown image with empty brackets (``![](media/x.png)``), an
+    ``<img>`` without ``alt`` or with an empty one, a ``:::image`` without ``alt-text`` or with an
+    empty one. Images marked as decoration are fine: ``<img role="presentation">`` (or
+    ``role="none"``, ``aria-hidden="true"``) and ``:::image type="icon"``. Images in code blocks and
+    inline code are text, not images.
+
+    Why
+    A screen reader announces an image by its alt text; without one, it reads out the file name or
+    nothing at all, and the reader misses what the image shows. Learn's build and accessibility
+    reviews require it.
+
+    Example
+    ``![](media/flow.png)``, ``<img src="media/flow.png">``,
+    ``:::image type="content" source="media/flow.png":::``.
+
+    Use instead
+    A short description of what the image shows: ``![Data flow from ingestion to the
+    dashboard](media/flow.png)``, ``alt="..."``, ``alt-text="..."``; for a purely decorative image,
+    ``role="presentation"`` or ``:::image type="icon"``.
+
+    Options
+    None. Part of the Learn pack: on by default in docsets DocFX builds.
+    """
+    for link in _links(page):
+        if link.image == "no-alt":
+            attribute = "alt-text" if link.kind == "directive" else "alt"
+            yield Problem(link.line, link.column,
+                          f"{_image_syntax(link)} '{link.target.strip()}' has no {attribute}: screen readers cannot "
+                          "say what it shows; describe the image", **_span(link))
+        elif link.image == "alt" and not link.text.strip():
+            what = {"image": "empty alt text", "html-image": "an empty alt"}.get(link.kind, "an empty alt-text")
+            hint = "describe the image" if link.kind == "image" else \
+                "describe the image, or mark decoration (role=\"presentation\")" if link.kind == "html-image" else \
+                "describe the image, or use type=\"icon\" for a decorative icon"
+            yield Problem(link.line, link.column,
+                          f"{_image_syntax(link)} '{link.target.strip()}' has {what}: screen readers cannot say "
+                          f"what it shows; {hint}", **_span(link))
+
+
+_IGNORED = re.compile(r"[\s_\-]+")
+
+
+def _name_like(text: str) -> str:
+    return _IGNORED.sub("", text).lower()
+
+
+def _file_name(target: str) -> str:
+    path = re.split(r"[?#]", _url(target), maxsplit=1)[0]
+    return posixpath.basename(unquote(path).replace("\\", "/"))
+
+
+def image_alt_filename(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    Alt text that is only the image's file name, with or without its extension, compared ignoring
+    case, spaces, ``-`` and ``_``: ``![image1.png](media/image1.png)``, ``![image1](media/image1.png)``,
+    ``![Image 1](media/image1.png)``, ``alt="Flow_Diagram"`` on ``flow-diagram.png``. Markdown
+    images, ``<img alt>`` and ``:::image alt-text`` are checked. Alt text written as words that a
+    descriptive file name was made from (``Mission-critical design areas`` on
+    ``mission-critical-design-areas.svg``) names what the image shows: it is not reported.
+
+    Why
+    The alt text is there, but it is what a screen reader would have guessed from the file anyway:
+    "image1" or "Screenshot_2024" tells the reader nothing about what the image shows. Editors and
+    conversion tools fill it in this way.
+
+    Example
+    ``![create-cluster](media/create-cluster.png)``.
+
+    Use instead
+    Describe what the image shows: ``![The Create cluster page, with the Region box
+    highlighted](media/create-cluster.png)``.
+
+    Options
+    None. Part of the Learn pack: on by default in docsets DocFX builds.
+    """
+    for link in _links(page):
+        text = link.text.strip()
+        if link.image != "alt" or not text:
+            continue
+        name = _file_name(link.target)
+        stem = posixpath.splitext(name)[0]
+        if not name or _name_like(text) not in (_name_like(name), _name_like(stem)):
+            continue
+        # the name as it is, one word as a file name is written, or a name without separators
+        # spelled out ("Image 1"); not words a descriptive name was made from
+        if text.lower() in (name.lower(), stem.lower()) or not re.search(r"\s", text) or not _IGNORED.search(stem):
+            yield Problem(link.line, link.column,
+                          f"alt text '{text}' is the file name of '{name}': it says nothing about "
+                          "what the image shows; describe it", **_span(link))
+
+
 RULES = (
     Rule("PB212", "link-locale", "warning", "page", link_locale,
          "A Microsoft Learn link with a locale (/en-us/): other readers land on that language.", learn=True),
@@ -193,4 +294,8 @@ RULES = (
          learn=True),
     Rule("PB214", "link-insecure", "warning", "page", link_insecure,
          "An http:// link to a site that serves https.", learn=True),
+    Rule("PB215", "image-alt-missing", "warning", "page", image_alt_missing,
+         "An image without alt text.", learn=True),
+    Rule("PB216", "image-alt-filename", "warning", "page", image_alt_filename,
+         "Image alt text that is only the file name.", learn=True),
 )
