@@ -165,6 +165,23 @@ def test_includes_block_and_inline_and_docfx_directives():
                            (9, 1, "~/samples/x.cs?range=1-3", "code")]
 
 
+def test_image_alt_facts():
+    """Images carry their alt text in ``text`` and say whether they have alt at all, or are decoration."""
+    text = ("![](a.png) ![Flow *x*](b.png) <img src=c.png> <img src=d.png alt> <img src=e.png alt=\"E\">\n\n"
+            '<img src="f.png" role="presentation"> <img src="g.png" aria-hidden="true">\n\n'
+            ':::image type="content" source="h.png" lightbox="i.png":::\n\n'
+            ':::image type="content" source="j.png" alt-text="J":::\n\n'
+            ':::image type="icon" source="k.png":::\n\n'
+            ':::code language="csharp" source="l.cs":::\n\n[link](m.md)\n')
+    page = parse_text("p.md", text)
+    assert [(link.target, link.text, link.image) for link in page.links] == [
+        ("a.png", "", "alt"), ("b.png", "Flow *x*", "alt"), ("c.png", "", "no-alt"), ("d.png", "", "alt"),
+        ("e.png", "E", "alt"), ("f.png", "", "decorative"), ("g.png", "", "decorative"),
+        ("h.png", "", "no-alt"), ("i.png", "", ""), ("j.png", "J", "alt"), ("k.png", "", "decorative"),
+        ("l.cs", "", ""), ("m.md", "link", ""),
+    ]
+
+
 def test_heading_text_and_slugs():
     text = "# Plan & prepare\n\n## `code` and [link](x.md) &amp; *em*\n\nSetext\n------\n\n## <a name=\"x\"></a>Tagged\n"
     page = parse_text("p.md", text)

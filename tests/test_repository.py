@@ -276,7 +276,7 @@ def test_a_dependent_repository_inside_a_docset_folder_is_not_the_docsets(tmp_pa
     write_tree(tmp_path, {
         ".openpublishing.publish.config.json": publish("docs", dependent=("docs/reusable-content",)),
         "docs/docfx.json": docfx(), "docs/toc.yml": "- name: Index\n  href: index.md\n",
-        "docs/index.md": page("Index", "[!INCLUDE [x](reusable-content/x.md)]\n\n![m](~/reusable-content/media/m.png)"),
+        "docs/index.md": page("Index", "[!INCLUDE [x](reusable-content/x.md)]\n\n![A diagram of the flow](~/reusable-content/media/m.png)"),
     })
     assert findings(tmp_path) == []
     write_tree(tmp_path, {"docs/reusable-content/README.md": "[broken](nowhere.md)\n",

@@ -75,6 +75,25 @@ def test_fragments_and_empty(docset):
     assert docset.resolve("index.md", "https://x.org/#frag").fragment is None
 
 
+def test_absolute_learn_urls_resolve_as_the_site_path_they_name(docset):
+    """An absolute Learn URL (any locale, docs.microsoft.com too) that a docset serves resolves like
+    its site-relative path, marked absolute; one no docset serves stays unchecked (external)."""
+    for target in ("https://learn.microsoft.com/docs/guides/setup",
+                   "https://docs.microsoft.com/en-us/docs/guides/setup?tabs=cli#install",
+                   "HTTP://Learn.Microsoft.com/de-de/docs/guides/SETUP"):
+        resolved = docset.resolve("index.md", target)
+        assert (resolved.status, resolved.path, resolved.absolute, resolved.url) == ("ok", "guides/setup.md", True, True)
+    assert docset.resolve("index.md", "https://learn.microsoft.com/docs/guides/setup#install").fragment == "install"
+    gone = docset.resolve("index.md", "https://learn.microsoft.com/en-us/docs/guides/none")
+    assert (gone.status, gone.path, gone.absolute) == ("missing", "guides/none", True)
+    for target in ("https://learn.microsoft.com/azure/other", "https://learn.microsoft.com/en-us/",
+                   "https://learn.microsoft.com.example.org/docs/guides/setup", "https://example.org/docs/guides/setup"):
+        assert docset.resolve("index.md", target).status == "external", target
+    assert not docset.resolve("index.md", "/docs/guides/setup").absolute
+    # TOC entries are not resolved through absolute URLs
+    assert docset.resolve("toc.yml", "https://learn.microsoft.com/docs/guides/setup", toc=True).status == "external"
+
+
 def test_toc_folder_hrefs_mean_the_folder_toc(docset):
     assert docset.resolve("toc.yml", "nested/", toc=True).path == "nested/toc.yml"
 

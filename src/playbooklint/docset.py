@@ -25,6 +25,7 @@ from .fuzzy import closest, closest_anchor
 from .globs import Globs
 from .lifecycle import Lifecycle, build_lifecycle
 from .model import Include, Link, Page, Problem, TocEntry
+from .site import learn_site_path
 from .slug import unique_slugs
 
 if TYPE_CHECKING:
@@ -60,6 +61,9 @@ class Resolved:
     """The other docset (repository-relative folder) that holds ``path``, when it is not this one."""
     url: bool = False
     """True when reached through a site URL (``/azure/...``): case does not matter there."""
+    absolute: bool = False
+    """True for an absolute Microsoft Learn URL (``https://learn.microsoft.com/en-us/azure/x``)
+    that a docset of the repository serves: resolved as its site-relative path (``/azure/x``)."""
 
 
 class Docset:
@@ -177,7 +181,8 @@ class Docset:
         if _DRIVE.match(raw):
             return Resolved("outside", raw.replace("\\", "/"))
         if _SCHEME.match(raw) or raw.startswith("//") or raw.startswith("\\\\"):
-            return Resolved("external")
+            site_path = None if toc else learn_site_path(raw)
+            return Resolved("external") if site_path is None else self._resolve_learn(folder, site_path)
         path = raw.split("?", 1)[0].replace("\\", "/")
         path = unquote(path)
         if not path:
@@ -226,6 +231,17 @@ class Docset:
             if nested is not None:
                 return nested
         return self.lookup(candidates, toc)
+
+    def _resolve_learn(self, folder: str, site_path: str) -> Resolved:
+        """An absolute Microsoft Learn URL, resolved as the site-relative path it names when a
+        docset of the repository serves that path (case does not matter on the site); external
+        (unchecked) when none does."""
+        found = self._resolve(folder, site_path, False)
+        if found.status == "case":
+            found = replace(found, status="ok", wanted=None)
+        if found.status not in ("ok", "missing", "redirected"):
+            return Resolved("external")
+        return replace(found, url=True, absolute=True)
 
     def lookup(self, candidates: list[str], toc: bool = False, url: bool = False) -> Resolved:
         """The first candidate (docset-relative, normalised) that exists, else a case variant, else

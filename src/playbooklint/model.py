@@ -17,6 +17,10 @@ from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
+FACTS_VERSION = 2
+"""Version of what a Page holds. Bump it whenever Page or the facts in it change: the page cache
+is keyed by it, so facts cached by an older version are never read back as newer ones."""
+
 
 class Problem(NamedTuple):
     """A finding as a rule yields it; the engine turns it into a Diagnostic."""
@@ -118,6 +122,8 @@ class Anchor(NamedTuple):
 
 LinkKind = Literal["link", "image", "html", "html-image", "autolink", "reference", "directive", "code"]
 
+ImageAlt = Literal["", "alt", "no-alt", "decorative"]
+
 
 class Link(NamedTuple):
     """A reference from the page to some URL or file."""
@@ -129,13 +135,19 @@ class Link(NamedTuple):
     target: str
     """The destination exactly as written (backslash escapes resolved, nothing normalised)."""
     text: str = ""
-    """Link text (plain), or image alt text."""
+    """Link text (plain), or image alt text (``:::image``: its ``alt-text``)."""
     kind: LinkKind = "link"
     """Which syntax produced it."""
     end_line: int | None = None
     """Line where the link syntax ends."""
     end_column: int | None = None
     """Column just past the link syntax."""
+    image: ImageAlt = ""
+    """For the source of an image: ``alt`` when its syntax carries alt text (Markdown ``![...]``,
+    ``<img alt>``, ``:::image alt-text``; the text, maybe empty, is ``text``), ``no-alt`` when it has
+    none at all (``<img>`` without ``alt``, ``:::image`` without ``alt-text``), ``decorative`` when it
+    is marked as decoration (``role="presentation"``/``"none"``, ``aria-hidden="true"``,
+    ``:::image type="icon"``). Empty for links, snippets, ``:::code`` and a ``:::image`` lightbox."""
 
 
 class Include(NamedTuple):

@@ -24,6 +24,37 @@ if TYPE_CHECKING:
 
 _BREADCRUMB = re.compile(r"^(/[^?#]*?/)breadcrumb/")
 _URL_EXTENSIONS = ("", ".md", "/index.md", ".yml", "/index.yml")
+_LEARN_URL = re.compile(r"^https?://(?:learn|docs)\.microsoft\.com(?=[/?#]|$)", re.IGNORECASE)
+_LOCALE = re.compile(r"/([a-z]{2}-(?:[a-z]{4}-)?[a-z]{2})(?=[/?#]|$)", re.IGNORECASE)
+
+
+def learn_locale(url: str) -> tuple[str, str] | None:
+    """The locale segment of a Microsoft Learn (or docs.microsoft.com) URL and the URL without it
+    (``en-us`` and ``https://learn.microsoft.com/azure/x`` for
+    ``https://learn.microsoft.com/en-us/azure/x``; also ``zh-cn``, ``sr-latn-rs``); None when it has
+    none or is not such a URL."""
+    match = _LEARN_URL.match(url)
+    if match is None:
+        return None
+    locale = _LOCALE.match(url, match.end())
+    if locale is None:
+        return None
+    rest = url[locale.end():]
+    return locale.group(1), url[: locale.start()] + (rest if rest.startswith("/") else "/" + rest)
+
+
+def learn_site_path(url: str) -> str | None:
+    """The site-relative form of a Microsoft Learn (or docs.microsoft.com) URL: scheme, host and
+    locale removed, query and fragment kept (``https://learn.microsoft.com/en-us/azure/x?view=y#z``
+    -> ``/azure/x?view=y#z``). None for any other URL."""
+    match = _LEARN_URL.match(url)
+    if match is None:
+        return None
+    rest = url[match.end():]
+    locale = _LOCALE.match(rest)
+    if locale is not None:
+        rest = rest[locale.end():]
+    return rest if rest.startswith("/") else "/" + rest
 
 
 @dataclass(frozen=True)

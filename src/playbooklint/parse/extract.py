@@ -11,7 +11,7 @@ from typing import Any, ClassVar, NamedTuple
 from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
-from ..model import Anchor, Comment, Heading, Include, Link, LinkKind, ListBlock, ListItem
+from ..model import Anchor, Comment, Heading, ImageAlt, Include, Link, LinkKind, ListBlock, ListItem
 from ..slug import slugify
 from .plugins import ATTR_RE as _ATTR_RE
 from .plugins import markdown_parser
@@ -32,6 +32,21 @@ def _plain_text(tokens: list[Token]) -> str:
         elif token.type == "image" and token.children:
             parts.append(_plain_text(token.children))
     return "".join(parts)
+
+
+def _html_image(attrs: dict[str, str]) -> ImageAlt:
+    """Whether an ``<img>`` is decoration, has an ``alt`` attribute (a bare ``alt`` is empty), or none."""
+    if attrs.get("role", "").strip().lower() in ("presentation", "none") or \
+            attrs.get("aria-hidden", "").strip().lower() == "true":
+        return "decorative"
+    return "alt" if "alt" in attrs else "no-alt"
+
+
+def _directive_image(values: dict[str, str]) -> ImageAlt:
+    """Whether a ``:::image`` is an icon (decoration), has ``alt-text``, or none."""
+    if values.get("type", "").strip().lower() == "icon":
+        return "decorative"
+    return "alt" if "alt-text" in values else "no-alt"
 
 
 class _OpenLink(NamedTuple):
@@ -123,7 +138,8 @@ class _Extractor:
                 if "href" in attrs:
                     self._add_link(Link(line, col, attrs["href"].strip(), "", "html"))
             elif name == "img" and "src" in attrs:
-                self._add_link(Link(line, col, attrs["src"].strip(), attrs.get("alt", ""), "html-image"))
+                self._add_link(Link(line, col, attrs["src"].strip(), attrs.get("alt", ""), "html-image",
+                                    image=_html_image(attrs)))
 
     def _reference_position(self, raw: str, fallback: tuple[int, int], href: str) -> tuple[int, int]:
         """Position of a reference link's destination in its definition (where a fix is made)."""
@@ -241,7 +257,7 @@ class _Extractor:
             end_line, end_col = line, col + len(src)
         alt = _plain_text(child.children) if child.children else child.content
         scope.add_text(alt)
-        self._add_link(Link(line, col, src, alt, "image", end_line, end_col))
+        self._add_link(Link(line, col, src, alt, "image", end_line, end_col, "alt"))
 
     def _on_html_inline(self, scope: _InlineScope, child: Token) -> None:
         pos = (child.meta or {}).get("pos", 0)
@@ -266,10 +282,17 @@ class _Extractor:
         meta = child.meta
         if meta["name"] not in ("image", "code"):
             return
+        values: dict[str, str] = {}
+        for name, value, _offset in meta["attrs"]:
+            values.setdefault(name, value)
         for name, value, offset in meta["attrs"]:
             if name in ("source", "lightbox"):
                 line, col = scope.at(offset)
-                self._add_link(Link(line, col, value.strip(), "", "directive"))
+                text = ""
+                image: ImageAlt = ""  # a lightbox is the image's zoom, not an image of its own
+                if meta["name"] == "image" and name == "source":
+                    text, image = values.get("alt-text", ""), _directive_image(values)
+                self._add_link(Link(line, col, value.strip(), text, "directive", image=image))
 
     _INLINE_HANDLERS: ClassVar[dict[str, Callable[[_Extractor, _InlineScope, Token], None]]] = {
         "text": _on_text,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import files, frontmatter, includes, learn_meta, lifecycle, links
+from . import files, frontmatter, includes, learn_links, learn_meta, lifecycle, links
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -12,6 +12,7 @@ RULES: tuple[Rule, ...] = (
     *frontmatter.RULES,
     *learn_meta.RULES,
     *links.RULES,
+    *learn_links.RULES,
     *includes.RULES,
     *lifecycle.RULES,
 )

@@ -62,7 +62,8 @@ def link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
 
     Options
     ``url-base`` maps site-absolute links (``/iis/...``) onto the docset; other site-absolute links
-    and URLs (``https:``, ``mailto:``, ``xref:`` ...) are not checked here. Links to pages that moved
+    and URLs (``https:``, ``mailto:``, ``xref:`` ...) are not checked here, except absolute
+    Microsoft Learn URLs that a docset of the repository serves (see ``link-absolute-learn``). Links to pages that moved
     (``.openpublishing.redirection.json``) are not broken: see ``link-redirected``.
     """
     for link, resolved in _checked_links(page, docset):
