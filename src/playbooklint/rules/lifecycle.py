@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..lifecycle import Lifecycle, item_pages
 from ..model import Page, Problem
 from .base import Rule
+from .fixers import numbering_fix
 
 if TYPE_CHECKING:
     from ..docset import Docset
@@ -163,7 +164,8 @@ def phase_numbering(docset: Docset) -> Iterable[Problem]:
         item = listing.block.items[index]
         yield Problem(item.line, item.column,
                       f"phase list numbering: expected {expected}, found {actual} (number the items "
-                      "consecutively, or all the same)", path=listing.path)
+                      "consecutively, or all the same)", path=listing.path,
+                      fix=numbering_fix(listing.path, listing.block, allowed))
 
 
 _LEADING = re.compile(r"^[\W_]+", re.UNICODE)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..fuzzy import did_you_mean
 from ..model import Link, Page, Problem
 from .base import Rule, parse_problems
+from .fixers import anchor_fix, broken_fix, case_fix, link_edit, one_edit, redirect_fix
 
 if TYPE_CHECKING:
     from ..docset import Docset, Resolved
@@ -73,7 +74,8 @@ def link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
         suggestion = docset.suggest(page.path, resolved.path) if resolved.path and not resolved.docset \
             and not resolved.url else None
         message = did_you_mean(f"{what} '{link.target}' does not exist{detail}", suggestion)
-        yield Problem(link.line, link.column, message, **_span(link))
+        yield Problem(link.line, link.column, message, **_span(link),
+                      fix=broken_fix(docset, page.path, link, resolved))
 
 
 def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -100,7 +102,7 @@ def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
                 link.line, link.column,
                 f"'{link.target}' exists only with different case: {_case_detail(resolved.wanted, resolved.path)}; "
                 "it breaks on case-sensitive hosts",
-                **_span(link),
+                **_span(link), fix=case_fix(docset, page.path, link, resolved),
             )
     for include in page.includes if page.kind == "markdown" else ():
         resolved = docset.resolve_include(page.path, include)
@@ -109,6 +111,7 @@ def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
                 include.line, include.column,
                 f"include '{include.target}' exists only with different case: "
                 f"{_case_detail(resolved.wanted, resolved.path)}; it breaks on case-sensitive hosts",
+                fix=case_fix(docset, page.path, include, resolved),
             )
     for entry, resolved in docset.toc_links_of(page):
         if resolved.status == "case" and resolved.path and resolved.wanted:
@@ -116,6 +119,7 @@ def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
                 entry.line, entry.column,
                 f"TOC {entry.key} '{entry.href}' exists only with different case: "
                 f"{_case_detail(resolved.wanted, resolved.path)}; it breaks on case-sensitive hosts",
+                fix=case_fix(docset, page.path, entry, resolved),
             )
 
 
@@ -172,7 +176,8 @@ def link_anchor_missing(page: Page, docset: Docset) -> Iterable[Problem]:
                 if anchors is not None and fragment not in anchors:
                     where = "on this page" if host == page.path else f"on '{host}', which includes this file"
                     yield Problem(link.line, link.column, _anchor_message(fragment, where, docset, host),
-                                  **_span(link))
+                                  **_span(link), fix=anchor_fix(page.path, link, fragment, anchors)
+                                  if len(hosts) == 1 else None)
         elif resolved.status in ("ok", "case", "cross") and resolved.path and resolved.path.lower().endswith(".md"):
             holder = docset.other(resolved)
             anchors = holder.anchors_of(resolved.path)
@@ -180,7 +185,7 @@ def link_anchor_missing(page: Page, docset: Docset) -> Iterable[Problem]:
                 where = f"in '{resolved.path}'" if holder is docset else \
                     f"in '{resolved.path}' of the docset '{resolved.docset or '.'}'"
                 yield Problem(link.line, link.column, _anchor_message(fragment, where, holder, resolved.path),
-                              **_span(link))
+                              **_span(link), fix=anchor_fix(page.path, link, fragment, anchors))
 
 
 def link_outside_docset(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -285,11 +290,12 @@ def link_redirected(page: Page, docset: Docset) -> Iterable[Problem]:
         if resolved.status == "redirected":
             yield Problem(link.line, link.column,
                           f"'{link.target}' was moved; it redirects to '{resolved.detail}': link there instead",
-                          **_span(link))
+                          **_span(link), fix=redirect_fix(docset, page.path, link, resolved))
     for entry, resolved in docset.toc_links_of(page):
         if resolved.status == "redirected":
             yield Problem(entry.line, entry.column,
-                          f"TOC {entry.key} '{entry.href}' was moved; it redirects to '{resolved.detail}'")
+                          f"TOC {entry.key} '{entry.href}' was moved; it redirects to '{resolved.detail}'",
+                          fix=redirect_fix(docset, page.path, entry, resolved))
 
 
 def link_cross_docset(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -391,7 +397,8 @@ def link_fragment_query(page: Page, docset: Docset) -> Iterable[Problem]:
         if fixed is not None:
             yield Problem(link.line, link.column,
                           f"query after the fragment in '{link.target}': the browser takes it as part of the "
-                          f"anchor; write '{fixed}'", **_span(link))
+                          f"anchor; write '{fixed}'", **_span(link),
+                          fix=one_edit(link_edit(page.path, link, fixed), f"write '{fixed}'"))
 
 
 def toc_link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
