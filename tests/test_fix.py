@@ -1,4 +1,4 @@
-"""Fixes: the applier behind ``--fix`` and ``--diff``.
+"""Fixes: ``check --fix``, ``--diff``, ``--unsafe-fixes`` and the applier behind them.
 
 Per-fix cases are fixtures in ``fixtures/fixes/<rule-name>.md`` (markdown-it-py's format): a
 title, the docset (``=== path`` starts another file; the text before it is ``page.md``; a
@@ -8,6 +8,7 @@ the files as they must be after ``--fix`` (files not named there must not change
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -15,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it.utils import read_fixture_file
@@ -23,6 +25,7 @@ from conftest import only_rules, split_files, write_tree
 from playbooklint import fixes
 from playbooklint.api import fix
 from playbooklint.atomic import write_atomic
+from playbooklint.cli import cli
 from playbooklint.engine import RunOptions
 from playbooklint.engine import lint as engine_lint
 from playbooklint.model import Edit, Fix
@@ -304,6 +307,85 @@ def test_an_escaped_target_is_left_and_said_so(tmp_path: Path):
     assert (tmp_path / "page.md").read_text() == "[a](Phase\\-One.md)\n"
     assert result.fixes is not None
     assert "not where the finding is" in result.fixes.not_applied[0].reason
+
+
+# ---------------------------------------------------------------------- command line
+
+
+def _runner() -> CliRunner:
+    """A runner keeping stdout and stderr apart (click 8.2 always does; 8.1 when asked)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
+FRONT = "---\ntitle: T\ndescription: D\nms.date: 1/31/2024\n---\n"
+
+
+def _cli_tree(tmp_path: Path) -> Path:
+    return write_tree(tmp_path / "docs", {
+        "index.md": FRONT + "# Home\n\n[Assess](Phase-Assess.md) [T](TOC.yml)\n",
+        "phase-assess.md": FRONT + "# Assess\n\n[Home](index.md#home)\n",
+        "toc.yml": "- name: Home\n  href: INDEX.md\n- name: Assess\n  href: phase-assess.md\n",
+    })
+
+
+def test_cli_diff_writes_nothing_and_exits_1(tmp_path: Path, monkeypatch):
+    root = _cli_tree(tmp_path)
+    before = snapshot(root)
+    monkeypatch.chdir(tmp_path)
+    result = _runner().invoke(cli, ["check", "docs", "--diff"])
+    assert result.exit_code == 1, result.output
+    assert snapshot(root) == before
+    assert "--- a/docs/index.md\n+++ b/docs/index.md\n" in result.stdout
+    assert "-[Assess](Phase-Assess.md) [T](TOC.yml)\n+[Assess](phase-assess.md) [T](toc.yml)\n" in result.stdout
+    assert "Would fix 3 problems in 2 files." in result.stderr
+    assert CliRunner().invoke(cli, ["check", "docs", "--fix"]).exit_code == 0
+    again = _runner().invoke(cli, ["check", "docs", "--diff"])
+    assert again.exit_code == 0 and again.stdout == "" and "No fixes to apply." in again.stderr
+
+
+def test_cli_fix_reports_and_exits_on_what_remains(tmp_path: Path, monkeypatch):
+    root = _cli_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    hint = CliRunner().invoke(cli, ["check", "docs"])
+    assert "3 fixable with --fix." in hint.output
+    result = CliRunner().invoke(cli, ["check", "docs", "--fix"])
+    assert result.exit_code == 0, result.output  # only warnings were left... and they are fixed
+    assert result.output.rstrip().endswith("Fixed 3 problems in 2 files; 0 remain.")
+    assert (root / "toc.yml").read_text().startswith("- name: Home\n  href: index.md\n")
+    (root / "index.md").write_text(FRONT + "# Home\n\n[Assess](Phase-Assess.md) [x](gone.md)\n")
+    failing = CliRunner().invoke(cli, ["check", "docs", "--fix"])
+    assert failing.exit_code == 1
+    assert "Fixed 1 problem in 1 file; 1 remains." in failing.output
+
+
+def test_cli_fix_json_lists_applied_fixes(tmp_path: Path, monkeypatch):
+    _cli_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "docs", "--fix", "--format", "json"])
+    payload = json.loads(result.output)
+    assert payload["diagnostics"] == []
+    assert payload["fixes"]["fixed"] == 3 and payload["fixes"]["written"] is True
+    first = payload["fixes"]["applied"][0]
+    assert first["file"] == "docs/index.md" and first["rule"] == "link-case-mismatch"
+    assert first["edits"] == [{"line": 8, "column": 10, "end_column": 25, "old": "Phase-Assess.md",
+                               "new": "phase-assess.md"}]
+
+
+def test_cli_json_shows_which_findings_can_be_fixed(tmp_path: Path, monkeypatch):
+    _cli_tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    payload = json.loads(CliRunner().invoke(cli, ["check", "docs", "--format", "json"]).output)
+    fixable = [d["fix"] for d in payload["diagnostics"] if "fix" in d]
+    assert fixable[0] == {"applicability": "safe", "message": "write 'phase-assess.md'"}
+
+
+def test_cli_unsafe_fixes_alone_is_a_usage_error(tmp_path: Path):
+    result = CliRunner().invoke(cli, ["check", str(_cli_tree(tmp_path)), "--unsafe-fixes"])
+    assert result.exit_code == 2
+    assert "--unsafe-fixes applies with --fix or --diff" in result.output
 
 
 # ---------------------------------------------------------------------- property
