@@ -139,7 +139,8 @@ def phase_numbering(docset: Docset) -> Iterable[Problem]:
     ``1. Presales`` ``2. Validation`` ``3. Engagement`` ``5. Assignment``.
 
     Use instead
-    ``4. Assignment``, or number every item ``1.``.
+    ``4. Assignment``, or number every item ``1.``. ``--fix`` renumbers the list (a lazy list stays
+    lazy).
 
     Options
     None.

@@ -59,7 +59,8 @@ def link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
 
     Use instead
     The message suggests a near match (one edit away in the same folder, or a file with the same
-    name elsewhere): ``[Assess](./phase-assess.md)``.
+    name elsewhere): ``[Assess](./phase-assess.md)``. ``--fix --unsafe-fixes`` links the one file of
+    the docset with the name written, when there is exactly one.
 
     Options
     ``url-base`` maps site-absolute links (``/iis/...``) onto the docset; other site-absolute links
@@ -92,6 +93,7 @@ def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
 
     Use instead
     Write the path exactly as it is on disk (the message names the component that differs).
+    ``--fix`` does it, keeping the link's form.
 
     Options
     Default severity is warning; set ``link-case-mismatch = "error"`` to enforce it.
@@ -156,6 +158,7 @@ def link_anchor_missing(page: Page, docset: Docset) -> Iterable[Problem]:
 
     Use instead
     ``[Exit](./phase-assess.md#exit-criteria)`` (the message names the closest real anchor).
+    ``--fix --unsafe-fixes`` writes the one anchor that matches ignoring case and punctuation.
 
     Options
     None.
@@ -280,7 +283,7 @@ def link_redirected(page: Page, docset: Docset) -> Iterable[Problem]:
     ``/troubleshoot/new-page``.
 
     Use instead
-    Link to the redirect's target.
+    Link to the redirect's target. ``--fix`` does it when the target is a page of the docset.
 
     Options
     Enable with ``link-redirected = "warning"`` in ``[rules]``; ``redirects`` in config names the
@@ -382,7 +385,7 @@ def link_fragment_query(page: Page, docset: Docset) -> Iterable[Problem]:
     Use instead
     The query first, then the fragment:
     ``[mappings](/kusto/management/mappings?view=azure-data-explorer#examples)`` (the message
-    gives the corrected link).
+    gives the corrected link; ``--fix`` writes it).
 
     Options
     None. Links to other sites are not checked (single-page applications route with
