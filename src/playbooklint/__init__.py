@@ -1,7 +1,8 @@
 """playbooklint: a content linter for DocFX / Microsoft Docs playbook docsets.
 
 The public API is small and typed: ``lint(paths)`` checks files and folders on disk,
-``lint_text(text, files=...)`` checks text held in memory; both return findings and never print.
+``fix(paths)`` checks them and applies the fixes findings carry, ``lint_text(text, files=...)``
+checks text held in memory; they return findings and never print.
 Names are imported on first use, so ``playbooklint --version`` and a warm run start fast.
 """
 
@@ -12,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .api import lint, lint_text
+    from .api import fix, lint, lint_text
     from .config import Config, ConfigError
     from .engine import DocsetResult, Result
     from .model import Diagnostic
 
-__all__ = ["__version__", "lint", "lint_text", "Result", "DocsetResult", "Diagnostic", "Config", "ConfigError"]
+__all__ = ["__version__", "fix", "lint", "lint_text", "Result", "DocsetResult", "Diagnostic", "Config", "ConfigError"]
 
 _WHERE = {
-    "lint": "api", "lint_text": "api", "Config": "config", "ConfigError": "config",
+    "fix": "api", "lint": "api", "lint_text": "api", "Config": "config", "ConfigError": "config",
     "DocsetResult": "engine", "Result": "engine", "Diagnostic": "model",
 }
 

@@ -1,12 +1,13 @@
-"""The public API: ``lint`` checks files and folders on disk, ``lint_text`` checks text held in
-memory. Both return findings and never print; the command line and the editor server are their
-clients."""
+"""The public API: ``lint`` checks files and folders on disk, ``fix`` checks them and applies
+the fixes findings carry, ``lint_text`` checks text held in memory. They return findings and never
+print; the command line and the editor server are their clients."""
 
 from __future__ import annotations
 
 import os
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from .rules.runner import run_rules
 from .rules.settings import RuleSettings
 from .workspace import docset_from_texts
 
-__all__ = ["lint", "lint_text"]
+__all__ = ["fix", "lint", "lint_text"]
 
 
 def _config(config: Config | str | os.PathLike[str] | None) -> Config | Path | None:
@@ -53,7 +54,44 @@ def lint(
 
     Raises ConfigError for usage and configuration problems.
     """
-    options = RunOptions(
+    options = _options(jobs, cache, cache_dir, select, ignore, progress)
+    chosen = _config(config)
+    return _lint([Path(p) for p in paths], config=chosen, overrides=overrides, options=options)
+
+
+def fix(
+    paths: Iterable[str | os.PathLike[str]] = (".",),
+    *,
+    unsafe: bool = False,
+    write: bool = True,
+    config: Config | str | os.PathLike[str] | None = None,
+    jobs: int | None = None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike[str] | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Check like ``lint``, then apply the safe fixes the findings carry (``unsafe``: the unsafe
+    ones too). Each fix is checked before any file is written: the fixed files are checked again
+    in memory and a fix that leaves its finding or causes a new one is not applied. Files are
+    written atomically, keeping their encoding, line ends and permissions; ``write=False`` writes
+    nothing (``result.fixes.diff()`` shows what would change).
+
+    Returns the findings that remain, with ``result.fixes`` saying what was (or would be) fixed and
+    which fixes were not applied, and why.
+    """
+    from .fixes import fix_result
+
+    options = replace(_options(jobs, cache, cache_dir, select, ignore, progress), reuse_results=False)
+    result = _lint([Path(p) for p in paths], config=_config(config), overrides=overrides, options=options)
+    return fix_result(result, unsafe=unsafe, write=write)
+
+
+def _options(jobs: int | None, cache: bool, cache_dir: str | os.PathLike[str] | None, select: Iterable[str] | None,
+             ignore: Iterable[str] | None, progress: Callable[[int, int], None] | None) -> RunOptions:
+    return RunOptions(
         select=tuple(select) if select else None,
         ignore=tuple(ignore) if ignore else None,
         progress=progress,
@@ -61,8 +99,6 @@ def lint(
         cache=cache,
         cache_dir=Path(cache_dir) if cache_dir is not None else None,
     )
-    chosen = _config(config)
-    return _lint([Path(p) for p in paths], config=chosen, overrides=overrides, options=options)
 
 
 def lint_text(

@@ -14,13 +14,16 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .config import ConfigError
 from .reporters import FORMATS, counts, render
+
+if TYPE_CHECKING:
+    from .engine import Result
 
 REPORT_URL = "https://github.com/playbooklint/playbooklint/issues"
 
@@ -111,39 +114,99 @@ class _Progress:
               help="Parse every file; neither read nor write the cache [env: PLAYBOOKLINT_NO_CACHE].")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Cache folder [default: .playbooklint_cache beside the config, else in the docset root].")
+@click.option("--fix", "fix_files", is_flag=True,
+              help="Apply the safe fixes findings carry (each checked before it is written), then report what remains.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the fixes as a unified diff and write nothing; exit 1 if there is any.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix or --diff: apply unsafe fixes too (a near-match anchor, the one file of that name).")
 def check(paths: tuple[Path, ...], output_format: str | None, output_file: str | None, config_path: Path | None,
           select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, exit_zero: bool,
           max_file_size: int | None, file_timeout: float | None, color_option: str, no_progress: bool,
-          jobs: int | None, no_cache: bool, cache_dir: Path | None) -> None:
+          jobs: int | None, no_cache: bool, cache_dir: Path | None, fix_files: bool, show_diff: bool,
+          unsafe_fixes: bool) -> None:
     """Check PATHS (folders or files; default: the current folder).
 
     A file is judged inside the docset it belongs to: the config's root, else the nearest folder
     holding docfx.json, else the folder given. Exit 0 when no errors, 1 with errors, 2 for usage or
     configuration problems.
     """
-    from .api import lint
+    from .api import fix, lint
 
     if config_path is not None and not config_path.is_file():
         raise ConfigError(f"config file not found: {config_path}")
+    if unsafe_fixes and not (fix_files or show_diff):
+        raise click.UsageError("--unsafe-fixes applies with --fix or --diff")
     progress = _Progress() if _Progress.wanted(no_progress) else None
+    arguments: dict[str, Any] = {
+        "config": config_path, "jobs": jobs, "cache": not no_cache, "cache_dir": cache_dir,
+        "select": _split(select) or None, "ignore": _split(ignore) or None,
+        "overrides": {"max_file_size": max_file_size, "file_timeout": file_timeout}, "progress": progress,
+    }
     try:
         with _collector_paused():
-            result = lint(list(paths) or [Path(".")], config=config_path, jobs=jobs, cache=not no_cache,
-                          cache_dir=cache_dir, select=_split(select) or None, ignore=_split(ignore) or None,
-                          overrides={"max_file_size": max_file_size, "file_timeout": file_timeout},
-                          progress=progress)
+            if fix_files or show_diff:
+                result = fix(list(paths) or [Path(".")], unsafe=unsafe_fixes, write=not show_diff, **arguments)
+            else:
+                result = lint(list(paths) or [Path(".")], **arguments)
     finally:
         if progress is not None:
             progress.close()
+    if show_diff:
+        _report_diff(result, output_file)
+        return
     github_too = output_format is None and output_file is None and os.environ.get("GITHUB_ACTIONS") == "true"
     chosen = output_format or "text"
     text = render(chosen, result, color=_use_color(color_option, output_file is not None))
     if github_too:
         text += render("github", result)
+    if chosen in ("text", "concise"):
+        text += "".join(line + "\n" for line in _fix_lines(result))
+    elif result.fixes is not None and chosen != "json":
+        for line in _fix_lines(result):
+            click.echo(line, err=True)
     _write(text, output_file)
     found = counts(result)
     failed = found["errors"] > 0 or (strict and found["warnings"] > 0)
     sys.exit(0 if exit_zero or not failed else 1)
+
+
+def _fix_lines(result: Result) -> list[str]:
+    """After the report: what --fix did and did not do; without --fix, how many findings it could fix."""
+    from .fixes import unfixed_note
+
+    summary = result.fixes
+    if summary is None:
+        safe = sum(1 for d in result.diagnostics if d.fix is not None and d.fix.safe)
+        unsafe = sum(1 for d in result.diagnostics if d.fix is not None and not d.fix.safe)
+        if not safe and not unsafe:
+            return []
+        more = f" ({unsafe} more with --fix --unsafe-fixes)" if unsafe else ""
+        return [f"{safe} fixable with --fix{more}." if safe else f"{unsafe} fixable with --fix --unsafe-fixes."]
+    remain = len(result.diagnostics)
+    return [*unfixed_note(summary), f"Fixed {_count(summary.fixed, 'problem')} in {_count(summary.files, 'file')}; "
+            f"{remain} remain{'s' if remain == 1 else ''}."]
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _report_diff(result: Result, output_file: str | None) -> None:
+    """--diff: the diff on stdout (or the output file), what would be done on stderr; exit 1 when
+    there is anything to fix."""
+    from .fixes import unfixed_note
+
+    summary = result.fixes
+    assert summary is not None
+    _write(summary.diff(), output_file)
+    for line in unfixed_note(summary):
+        click.echo(line, err=True)
+    if summary.fixed:
+        click.echo(f"Would fix {_count(summary.fixed, 'problem')} in {_count(summary.files, 'file')}.", err=True)
+    else:
+        click.echo("No fixes to apply.", err=True)
+    sys.exit(1 if summary.fixed else 0)
 
 
 @contextmanager

@@ -448,11 +448,21 @@ class Docset:
             return max(same, key=lambda p: (shared(p), -len(p)))
         return None
 
+    def files_named(self, name: str) -> list[str]:
+        """Every file of the docset with this name (any case), root-relative, sorted."""
+        return list(self._files.by_name.get(name.lower(), ()))
+
     @staticmethod
     def relative(source: str, path: str) -> str:
         """``path`` written as a link from ``source`` (both root-relative)."""
         rel = posixpath.relpath(path, posixpath.dirname(source) or ".")
         return rel
+
+    def replacing(self, pages: Mapping[str, Page], selected: frozenset[str] | None) -> Docset:
+        """This docset with some pages' facts replaced (the same files, settings and repository),
+        reporting on ``selected``: how a fix is checked before its file is written."""
+        return Docset(self.root, {**self.pages, **pages}, self._files, self.config, self.docfx, self._redirects,
+                      list(self.problems), self._validator, selected, self._site, self.prefix)
 
     # ------------------------------------------------------------------ includes
 

@@ -22,6 +22,7 @@ from .workspace import RunOptions, Workspace
 
 if TYPE_CHECKING:
     from .docset import Docset
+    from .fixes import FixSummary
 
 __all__ = ["PARALLEL_MIN_FILES", "RunOptions", "DocsetResult", "Result", "RunResult", "build_docset", "check_docset",
            "lint", "run_rules"]
@@ -43,6 +44,10 @@ class DocsetResult:
     """The docset (None when the findings came from the cache)."""
     prefix: str = ""
     """The docset's folder relative to its repository root ("" for the root)."""
+    settings: RuleSettings | None = field(default=None, repr=False)
+    """The rules it was checked with (None when the findings came from the cache)."""
+    digests: Mapping[str, bytes] = field(default_factory=dict, repr=False)
+    """Root-relative path -> BLAKE2 digest of the bytes each file's facts were read from."""
 
 
 @dataclass
@@ -53,6 +58,8 @@ class Result:
     """Per docset, in the order checked."""
     skipped: int = 0
     """Named files that no docset holds (not checked)."""
+    fixes: FixSummary | None = None
+    """What ``--fix``/``--diff`` did or would do (None when not fixing)."""
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -74,17 +81,17 @@ def check_docset(target: Target, repository: Workspace, options: RunOptions | No
     files = len(prepared.inputs.discovery.sources)
     cache = prepared.cache
     key = b""
-    if cache is not None:
+    if cache is not None and options.reuse_results:
         key = repository.run_key(target, settings)
         remembered = cache.load_results(key)
         if remembered is not None:
             return DocsetResult(target.root, target.config, remembered, files, prefix=target.prefix)
     docset = repository.docset(target.prefix, target.paths)
     diagnostics = run_rules(docset, settings)
-    if cache is not None:
+    if cache is not None and options.reuse_results:
         cache.save_results(key, diagnostics)
     return DocsetResult(target.root, target.config, diagnostics, files, docset if keep_docset else None,
-                        prefix=target.prefix)
+                        prefix=target.prefix, settings=settings, digests=prepared.sources.keys)
 
 
 def build_docset(root: Path, config: Config, paths: Iterable[Path] | None = None,

@@ -22,6 +22,49 @@ FACTS_VERSION = 2
 is keyed by it, so facts cached by an older version are never read back as newer ones."""
 
 
+class Edit(NamedTuple):
+    """One text edit of a fix, made where the finding is.
+
+    The span (``line``/``column`` to ``end_line``/``end_column``, 1-based, code points of the
+    decoded file, end exclusive; no end: the end of the start line) is where ``expected`` is
+    written. The rule knows the span from the Page facts (a link's start and end) but not the file
+    text; the applier finds ``expected`` inside the span, at the one place where the span's text
+    before it fully matches the regular expression ``before`` and the text after it ``after``, and
+    replaces just that. Found nowhere, or at more than one place: the edit is not made.
+    """
+
+    path: str
+    """Root-relative POSIX path of the file to edit."""
+    line: int
+    """1-based line where the span starts."""
+    column: int
+    """1-based column where the span starts."""
+    end_line: int | None
+    """Line where the span ends (None: the span ends with its start line)."""
+    end_column: int | None
+    """Column just past the span."""
+    expected: str
+    """The text to replace, as written in the file (never spans a line break)."""
+    replacement: str
+    """What replaces it (no line breaks)."""
+    before: str = ""
+    """A regular expression the span's text before ``expected`` must match in full."""
+    after: str = ""
+    """A regular expression the span's text after ``expected`` must match in full."""
+
+
+class Fix(NamedTuple):
+    """How to fix a finding: text edits, applied together or not at all."""
+
+    edits: tuple[Edit, ...]
+    """The edits (each file region at most once)."""
+    safe: bool = True
+    """True when applying it keeps the meaning the writer intended; unsafe fixes guess (a
+    near-match anchor, the one file of that name) and need ``--unsafe-fixes``."""
+    message: str = ""
+    """What the fix does, in a few words (``write 'system.webServer/index.md'``)."""
+
+
 class Problem(NamedTuple):
     """A finding as a rule yields it; the engine turns it into a Diagnostic."""
 
@@ -39,6 +82,8 @@ class Problem(NamedTuple):
     """Last line of the offending span, when known."""
     end_column: int | None = None
     """Column just past the offending span, when known."""
+    fix: Fix | None = None
+    """How to fix it, when the rule knows."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -63,14 +108,17 @@ class Diagnostic:
     """Last line of the span, when known."""
     end_column: int | None = field(default=None, compare=False)
     """Column just past the span, when known."""
+    fix: Fix | None = field(default=None, compare=False)
+    """How to fix it, when the rule knows (``playbooklint check --fix``)."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         # positional rebuild (cached findings); frozen slotted dataclasses did not unpickle on 3.10.0
         return (Diagnostic, (self.path, self.line, self.column, self.code, self.rule, self.severity, self.message,
-                             self.end_line, self.end_column))
+                             self.end_line, self.end_column, self.fix))
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        """The finding as JSON reports show it (``fix`` only when there is one)."""
+        found = {
             "path": self.path,
             "line": self.line,
             "column": self.column,
@@ -81,6 +129,9 @@ class Diagnostic:
             "severity": self.severity,
             "message": self.message,
         }
+        if self.fix is not None:
+            found["fix"] = {"applicability": "safe" if self.fix.safe else "unsafe", "message": self.fix.message}
+        return found
 
 
 class MetaKey(NamedTuple):

@@ -145,8 +145,10 @@ def load_pages(inputs: Inputs, sources: Sources, config: Config, cache: PageCach
     for rel, key, page in parse_many(str(inputs.discovery.root), todo, config.max_file_size, config.file_timeout,
                                      jobs, tick):
         pages[rel] = page
-        if cache is not None and key:
-            cache.put(rel, key, page)
+        if key:
+            sources.keys[rel] = key  # what the facts were read from: a fix checks the file is unchanged
+            if cache is not None:
+                cache.put(rel, key, page)
     if cache is not None:
         cache.retain(set(inputs.discovery.sources))
         cache.save()

@@ -42,6 +42,9 @@ class RunOptions:
     """Reuse Page facts of unchanged files between runs."""
     cache_dir: Path | None = None
     """Where the cache lives; None means ``.playbooklint_cache`` beside the config (or in the root)."""
+    reuse_results: bool = True
+    """Return the last run's findings when nothing changed (with the cache on). Fixing needs the
+    docset itself, so it turns this off."""
 
 
 def _cache(root: Path, home: Path, config: Config, options: RunOptions) -> PageCache | None:

@@ -26,6 +26,9 @@ def render_json(result: RunResult, cwd: Path | None = None) -> str:
         "diagnostics": diagnostics,
         "summary": counts(result),
     }
+    fixes = getattr(result, "fixes", None)
+    if fixes is not None:  # --fix: what was fixed, what was not and why
+        payload["fixes"] = fixes.as_dict(cwd)
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..lifecycle import Lifecycle, item_pages
 from ..model import Page, Problem
 from .base import Rule
+from .fixers import numbering_fix
 
 if TYPE_CHECKING:
     from ..docset import Docset
@@ -138,7 +139,8 @@ def phase_numbering(docset: Docset) -> Iterable[Problem]:
     ``1. Presales`` ``2. Validation`` ``3. Engagement`` ``5. Assignment``.
 
     Use instead
-    ``4. Assignment``, or number every item ``1.``.
+    ``4. Assignment``, or number every item ``1.``. ``--fix`` renumbers the list (a lazy list stays
+    lazy).
 
     Options
     None.
@@ -163,7 +165,8 @@ def phase_numbering(docset: Docset) -> Iterable[Problem]:
         item = listing.block.items[index]
         yield Problem(item.line, item.column,
                       f"phase list numbering: expected {expected}, found {actual} (number the items "
-                      "consecutively, or all the same)", path=listing.path)
+                      "consecutively, or all the same)", path=listing.path,
+                      fix=numbering_fix(listing.path, listing.block, allowed))
 
 
 _LEADING = re.compile(r"^[\W_]+", re.UNICODE)

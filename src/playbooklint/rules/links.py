@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..fuzzy import did_you_mean
 from ..model import Link, Page, Problem
 from .base import Rule, parse_problems
+from .fixers import anchor_fix, broken_fix, case_fix, link_edit, one_edit, redirect_fix
 
 if TYPE_CHECKING:
     from ..docset import Docset, Resolved
@@ -58,7 +59,8 @@ def link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
 
     Use instead
     The message suggests a near match (one edit away in the same folder, or a file with the same
-    name elsewhere): ``[Assess](./phase-assess.md)``.
+    name elsewhere): ``[Assess](./phase-assess.md)``. ``--fix --unsafe-fixes`` links the one file of
+    the docset with the name written, when there is exactly one.
 
     Options
     ``url-base`` maps site-absolute links (``/iis/...``) onto the docset; other site-absolute links
@@ -74,7 +76,8 @@ def link_broken(page: Page, docset: Docset) -> Iterable[Problem]:
         suggestion = docset.suggest(page.path, resolved.path) if resolved.path and not resolved.docset \
             and not resolved.url else None
         message = did_you_mean(f"{what} '{link.target}' does not exist{detail}", suggestion)
-        yield Problem(link.line, link.column, message, **_span(link))
+        yield Problem(link.line, link.column, message, **_span(link),
+                      fix=broken_fix(docset, page.path, link, resolved))
 
 
 def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -91,6 +94,7 @@ def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
 
     Use instead
     Write the path exactly as it is on disk (the message names the component that differs).
+    ``--fix`` does it, keeping the link's form.
 
     Options
     Default severity is warning; set ``link-case-mismatch = "error"`` to enforce it.
@@ -101,7 +105,7 @@ def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
                 link.line, link.column,
                 f"'{link.target}' exists only with different case: {_case_detail(resolved.wanted, resolved.path)}; "
                 "it breaks on case-sensitive hosts",
-                **_span(link),
+                **_span(link), fix=case_fix(docset, page.path, link, resolved),
             )
     for include in page.includes if page.kind == "markdown" else ():
         resolved = docset.resolve_include(page.path, include)
@@ -110,6 +114,7 @@ def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
                 include.line, include.column,
                 f"include '{include.target}' exists only with different case: "
                 f"{_case_detail(resolved.wanted, resolved.path)}; it breaks on case-sensitive hosts",
+                fix=case_fix(docset, page.path, include, resolved),
             )
     for entry, resolved in docset.toc_links_of(page):
         if resolved.status == "case" and resolved.path and resolved.wanted:
@@ -117,6 +122,7 @@ def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
                 entry.line, entry.column,
                 f"TOC {entry.key} '{entry.href}' exists only with different case: "
                 f"{_case_detail(resolved.wanted, resolved.path)}; it breaks on case-sensitive hosts",
+                fix=case_fix(docset, page.path, entry, resolved),
             )
 
 
@@ -153,6 +159,7 @@ def link_anchor_missing(page: Page, docset: Docset) -> Iterable[Problem]:
 
     Use instead
     ``[Exit](./phase-assess.md#exit-criteria)`` (the message names the closest real anchor).
+    ``--fix --unsafe-fixes`` writes the one anchor that matches ignoring case and punctuation.
 
     Options
     None.
@@ -173,7 +180,8 @@ def link_anchor_missing(page: Page, docset: Docset) -> Iterable[Problem]:
                 if anchors is not None and fragment not in anchors:
                     where = "on this page" if host == page.path else f"on '{host}', which includes this file"
                     yield Problem(link.line, link.column, _anchor_message(fragment, where, docset, host),
-                                  **_span(link))
+                                  **_span(link), fix=anchor_fix(page.path, link, fragment, anchors)
+                                  if len(hosts) == 1 else None)
         elif resolved.status in ("ok", "case", "cross") and resolved.path and resolved.path.lower().endswith(".md"):
             holder = docset.other(resolved)
             anchors = holder.anchors_of(resolved.path)
@@ -181,7 +189,7 @@ def link_anchor_missing(page: Page, docset: Docset) -> Iterable[Problem]:
                 where = f"in '{resolved.path}'" if holder is docset else \
                     f"in '{resolved.path}' of the docset '{resolved.docset or '.'}'"
                 yield Problem(link.line, link.column, _anchor_message(fragment, where, holder, resolved.path),
-                              **_span(link))
+                              **_span(link), fix=anchor_fix(page.path, link, fragment, anchors))
 
 
 def link_outside_docset(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -276,7 +284,7 @@ def link_redirected(page: Page, docset: Docset) -> Iterable[Problem]:
     ``/troubleshoot/new-page``.
 
     Use instead
-    Link to the redirect's target.
+    Link to the redirect's target. ``--fix`` does it when the target is a page of the docset.
 
     Options
     Enable with ``link-redirected = "warning"`` in ``[rules]``; ``redirects`` in config names the
@@ -286,11 +294,12 @@ def link_redirected(page: Page, docset: Docset) -> Iterable[Problem]:
         if resolved.status == "redirected":
             yield Problem(link.line, link.column,
                           f"'{link.target}' was moved; it redirects to '{resolved.detail}': link there instead",
-                          **_span(link))
+                          **_span(link), fix=redirect_fix(docset, page.path, link, resolved))
     for entry, resolved in docset.toc_links_of(page):
         if resolved.status == "redirected":
             yield Problem(entry.line, entry.column,
-                          f"TOC {entry.key} '{entry.href}' was moved; it redirects to '{resolved.detail}'")
+                          f"TOC {entry.key} '{entry.href}' was moved; it redirects to '{resolved.detail}'",
+                          fix=redirect_fix(docset, page.path, entry, resolved))
 
 
 def link_cross_docset(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -377,7 +386,7 @@ def link_fragment_query(page: Page, docset: Docset) -> Iterable[Problem]:
     Use instead
     The query first, then the fragment:
     ``[mappings](/kusto/management/mappings?view=azure-data-explorer#examples)`` (the message
-    gives the corrected link).
+    gives the corrected link; ``--fix`` writes it).
 
     Options
     None. Links to other sites are not checked (single-page applications route with
@@ -392,7 +401,8 @@ def link_fragment_query(page: Page, docset: Docset) -> Iterable[Problem]:
         if fixed is not None:
             yield Problem(link.line, link.column,
                           f"query after the fragment in '{link.target}': the browser takes it as part of the "
-                          f"anchor; write '{fixed}'", **_span(link))
+                          f"anchor; write '{fixed}'", **_span(link),
+                          fix=one_edit(link_edit(page.path, link, fixed), f"write '{fixed}'"))
 
 
 def toc_link_broken(page: Page, docset: Docset) -> Iterable[Problem]:

@@ -17,7 +17,7 @@ from .settings import RuleSettings
 def _stamp(problem: Problem, rule: Rule, severity: Severity, path: str) -> Diagnostic:
     return Diagnostic(
         problem.path or path, problem.line, problem.column, rule.code, rule.name, severity,
-        problem.message, problem.end_line, problem.end_column,
+        problem.message, problem.end_line, problem.end_column, problem.fix,
     )
 
 
