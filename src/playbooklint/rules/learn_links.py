@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 from ..model import Link, Page, Problem
 from ..site import learn_locale, learn_site_path
 from .base import Rule
+from .fixers import link_edit, one_edit, toc_edit
 from .links import _span
 
 if TYPE_CHECKING:
@@ -45,6 +46,11 @@ def _links(page: Page) -> Iterator[Link]:
         for link in page.links:
             if link.kind in _MARKDOWN_KINDS:
                 yield link
+
+
+def _keep_form(written: str, url: str) -> str:
+    """The new URL written the way the old one was (``<angle brackets>`` kept)."""
+    return f"<{url}>" if written.strip().startswith("<") and written.strip().endswith(">") else url
 
 
 def _url(target: str) -> str:
@@ -82,7 +88,8 @@ def link_locale(page: Page, docset: Docset) -> Iterable[Problem]:
             locale, fixed = found
             yield Problem(link.line, link.column,
                           f"'{link.target.strip()}' names the locale '{locale}': readers in other languages land on "
-                          f"the {locale} page; write '{fixed}'", **_span(link))
+                          f"the {locale} page; write '{fixed}'", **_span(link),
+                          fix=one_edit(link_edit(page.path, link, _keep_form(link.target, fixed)), f"write '{fixed}'"))
     for section in page.toc:
         for entry in section.entries:
             found = learn_locale(_url(entry.href))
@@ -90,7 +97,8 @@ def link_locale(page: Page, docset: Docset) -> Iterable[Problem]:
                 locale, fixed = found
                 yield Problem(entry.line, entry.column,
                               f"TOC {entry.key} '{entry.href}' names the locale '{locale}': readers in other "
-                              f"languages land on the {locale} page; write '{fixed}'")
+                              f"languages land on the {locale} page; write '{fixed}'",
+                              fix=one_edit(toc_edit(page.path, entry, fixed), f"write '{fixed}'"))
 
 
 def link_absolute_learn(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -126,9 +134,12 @@ def link_absolute_learn(page: Page, docset: Docset) -> Iterable[Problem]:
             continue
         target = _url(link.target)
         holder = resolved.docset if resolved.docset is not None else docset.prefix
+        relative = learn_site_path(target)
+        edit = link_edit(page.path, link, _keep_form(link.target, relative)) if relative else None
         yield Problem(link.line, link.column,
                       f"'{link.target.strip()}' is served by this repository (the docset '{holder or '.'}'): "
-                      f"link it site-relative, '{learn_site_path(target)}'", **_span(link))
+                      f"link it site-relative, '{relative}'", **_span(link),
+                      fix=one_edit(edit, f"write '{relative}'"))
 
 
 def https_host(url: str) -> str | None:
@@ -177,14 +188,17 @@ def link_insecure(page: Page, docset: Docset) -> Iterable[Problem]:
         host = https_host(url)
         if host is not None:
             yield Problem(link.line, link.column,
-                          f"'{url}' uses plain HTTP; {host} serves HTTPS: write 'https{url[4:]}'", **_span(link))
+                          f"'{url}' uses plain HTTP; {host} serves HTTPS: write 'https{url[4:]}'", **_span(link),
+                          fix=one_edit(link_edit(page.path, link, _keep_form(link.target, f"https{url[4:]}")),
+                                       f"write 'https{url[4:]}'"))
     for section in page.toc:
         for entry in section.entries:
             url = _url(entry.href)
             host = https_host(url)
             if host is not None:
                 yield Problem(entry.line, entry.column,
-                              f"TOC {entry.key} '{url}' uses plain HTTP; {host} serves HTTPS: write 'https{url[4:]}'")
+                              f"TOC {entry.key} '{url}' uses plain HTTP; {host} serves HTTPS: write 'https{url[4:]}'",
+                              fix=one_edit(toc_edit(page.path, entry, f"https{url[4:]}"), f"write 'https{url[4:]}'"))
 
 
 def _image_syntax(link: Link) -> str:
