@@ -136,6 +136,14 @@ class PageCache:
             if isinstance(entries, dict):
                 self.entries.update(entries)
 
+    @property
+    def cold(self) -> bool:
+        """True when nothing is cached for this docset yet: no findings and no pages."""
+        try:
+            return not self.results_path.exists() and not any(self.folder.glob(f"pages-{self.name}-*.bin"))
+        except OSError:
+            return True
+
     def load_results(self, run_key: bytes) -> list[Any] | None:
         """The findings of the last run, if its inputs had exactly this key."""
         data = self._read(self.results_path)

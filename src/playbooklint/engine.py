@@ -80,16 +80,14 @@ def check_docset(target: Target, repository: Workspace, options: RunOptions | No
     prepared = repository.prepared(target.prefix)
     files = len(prepared.inputs.discovery.sources)
     cache = prepared.cache
-    key = b""
-    if cache is not None and options.reuse_results:
-        key = repository.run_key(target, settings)
-        remembered = cache.load_results(key)
+    if cache is not None and options.reuse_results and prepared.sources.read:
+        remembered = cache.load_results(repository.run_key(target, settings))
         if remembered is not None:
             return DocsetResult(target.root, target.config, remembered, files, prefix=target.prefix)
     docset = repository.docset(target.prefix, target.paths)
     diagnostics = run_rules(docset, settings)
     if cache is not None and options.reuse_results:
-        cache.save_results(key, diagnostics)
+        cache.save_results(repository.run_key(target, settings), diagnostics)
     return DocsetResult(target.root, target.config, diagnostics, files, docset if keep_docset else None,
                         prefix=target.prefix, settings=settings, digests=prepared.sources.keys)
 

@@ -95,6 +95,10 @@ class Sources:
     that are not parsed (symlinks out of the root, too large, unreadable)."""
 
     def __init__(self, inputs: Inputs, config: Config, read: bool) -> None:
+        self.read = read
+        """True when every file was read here (their keys are known before parsing); else the
+        parse workers read them (a cold cache: nothing to compare against, and the bytes need not
+        wait in this process) and the keys are filled in as pages arrive."""
         root = str(inputs.discovery.root)
         escapes = inputs.index.escapes
         self.keys: dict[str, bytes] = {}
@@ -113,7 +117,7 @@ class Sources:
 
     def fingerprint(self, inputs: Inputs) -> list[tuple[str, bytes]]:
         contents = [(rel, self.keys.get(rel, b"-")) for rel in sorted(inputs.index.files)]
-        contents += [(repr(self.early[rel].problems), b"") for rel in sorted(self.early)]
+        contents += [(repr(self.early[rel].problems), b"") for rel in sorted(self.early) if rel not in self.keys]
         return contents
 
 
@@ -125,7 +129,7 @@ def load_pages(inputs: Inputs, sources: Sources, config: Config, cache: PageCach
     for rel in inputs.discovery.sources:
         if rel in pages:
             continue
-        cached = cache.get(rel, sources.keys[rel]) if cache is not None else None
+        cached = cache.get(rel, sources.keys[rel]) if cache is not None and rel in sources.keys else None
         if cached is not None:
             pages[rel] = cached
         elif rel in sources.data:

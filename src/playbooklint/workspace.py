@@ -91,7 +91,7 @@ class Workspace:
             inputs = load_inputs(root, config, None, self.site.subindex(prefix),
                                  docset_redirects(self._redirects, self.repository, prefix))
             cache = _cache(root, self.repository.root, config, self.options)
-            sources = Sources(inputs, config, read=cache is not None)
+            sources = Sources(inputs, config, read=cache is not None and not cache.cold)
             found = self._prepared[prefix] = _Prepared(root, config, inputs, sources, cache)
         return found
 
@@ -125,11 +125,13 @@ class Workspace:
         return prepared.config, prepared.inputs.docfx
 
     def _fingerprint(self, prefix: str) -> tuple[list[str], list[tuple[str, bytes]]]:
-        if prefix not in self._fingerprints:
-            prepared = self.prepared(prefix)
-            self._fingerprints[prefix] = (prepared.inputs.fingerprint(),
-                                          prepared.sources.fingerprint(prepared.inputs))
-        return self._fingerprints[prefix]
+        if prefix in self._fingerprints:
+            return self._fingerprints[prefix]
+        prepared = self.prepared(prefix)
+        found = (prepared.inputs.fingerprint(), prepared.sources.fingerprint(prepared.inputs))
+        if prepared.sources.read or prepared.pages is not None:  # else its keys are not known yet
+            self._fingerprints[prefix] = found
+        return found
 
     def run_key(self, target: Target, settings: RuleSettings) -> bytes:
         """Everything the findings of a target depend on: the tool and settings, every file of the
