@@ -2,8 +2,9 @@
 
 Files under ``.playbooklint_cache/`` (beside the config file, else in the docset root;
 ``--cache-dir`` overrides) map each root-relative path to the BLAKE2 digest of the file's bytes
-and the Page parsed from them; their names carry the tool version, the docset and the
-parse-relevant settings, so an upgrade or another ``max-file-size`` never reads stale facts.
+and the Page parsed from them; their names carry the tool version, the version of the Page facts
+(``model.FACTS_VERSION``), the docset and the parse-relevant settings, so an upgrade or another
+``max-file-size`` never reads stale facts.
 Pages are spread over shards, so editing a few files rewrites a few shards, not the whole cache.
 A second file keeps the last run's findings with a key of everything they depend on.
 
@@ -27,7 +28,7 @@ from typing import Any
 
 from . import __version__
 from .atomic import write_atomic
-from .model import Page
+from .model import FACTS_VERSION, Page
 
 CACHE_DIR_NAME = ".playbooklint_cache"
 _MAGIC = b"PBLC1\n"
@@ -78,7 +79,8 @@ class PageCache:
 
     def __init__(self, folder: Path, root: Path, settings: str) -> None:
         self.folder = folder
-        self.name = hashlib.blake2b(f"{__version__}\0{root}\0{settings}".encode(), digest_size=8).hexdigest()
+        self.name = hashlib.blake2b(f"{__version__}\0{FACTS_VERSION}\0{root}\0{settings}".encode(),
+                                 digest_size=8).hexdigest()
         self.results_path = folder / f"results-{self.name}.bin"
         self.key = signing_key()
         self.entries: dict[str, tuple[bytes, Page]] = {}
