@@ -1,11 +1,19 @@
-"""Page structure and DocFX extension facts (parse)."""
+"""Page structure and DocFX extension facts (parse), and the files the Learn page rules read:
+snippet files and zone pivot groups, never outside the repository, kept with cached findings."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
+from conftest import write_tree
+from playbooklint.config import Config, load_config
+from playbooklint.engine import build_docset
 from playbooklint.model import Alert, Conflict, Directive, Outline, Snippet
 from playbooklint.parse import parse_text
+from playbooklint.snippets import Region, read_snippet
 
 
 def test_block_markers_follow_docfx_fences_and_indentation():
@@ -71,6 +79,72 @@ def test_outline_alerts_and_snippet_selections():
         Snippet(13, 66, "a.cs?start=3", "", "3-3"),
         Snippet(14, 1, "b.cs", "", "1-2,5"),
     )
+
+
+def test_snippet_regions_as_docfx_extracts_them():
+    found = read_snippet("\r\n".join([
+        "// < Setup >",          # 1 whitespace anywhere, any case
+        "#region Legacy",        # 2
+        "//<inner>",             # 3
+        "//</inner>",            # 4
+        "#endregion",            # 5
+        "// </setup>",           # 6
+        "# <open>",              # 7 never closed
+        "#Region \"quoted\"",    # 8 DocFX's tag names are word characters only
+        "",
+    ]))
+    assert found.lines == 8
+    assert found.regions == {"setup": Region(1, True), "legacy": Region(2, True), "inner": Region(3, True),
+                             "open": Region(7, False)}
+    assert found.region("SETUP") == Region(1, True)
+    assert read_snippet("//<Snippet1>\nx\n//</Snippet1>").region("1") == Region(1, True)
+
+
+def _docset(root: Path):
+    return build_docset(root, load_config(None))
+
+
+def test_zone_pivot_groups_are_read_only_inside_the_docset(tmp_path: Path):
+    repo = tmp_path / "repo"
+    groups = "groups:\n- id: langs\n  pivots:\n  - id: python\n  - id: go\n"
+    write_tree(repo, {
+        ".openpublishing.publish.config.json": '{"docsets_to_publish": [{"build_source_folder": "docs"}]}',
+        "zone-pivot-groups.yml": groups,  # the repository root, outside the docset
+        "docs/docfx.json": "{}",
+        "docs/index.md": "# Home\n",
+        "docs/pivots/groups.yml": groups,
+        "docs/bad.yml": "groups: [unclosed\n",
+        "docs/alias.yml": "a: &x 1\nb: *x\n",
+    })
+    os.symlink(repo / "zone-pivot-groups.yml", repo / "docs" / "escape.yml")
+    docset = _docset(repo / "docs")
+    assert docset.zone_pivots("pivots/groups.yml") == {"langs": frozenset({"python", "go"})}
+    assert docset.zone_pivots("~/pivots/groups.yml") == {"langs": frozenset({"python", "go"})}
+    for name in ("../zone-pivot-groups.yml", "zone-pivot-groups.yml", "escape.yml", "bad.yml", "alias.yml",
+                 "/etc/passwd", "missing.yml"):
+        assert docset.zone_pivots(name) is None, name
+    assert set(docset.reads) == {"docs/pivots/groups.yml", "docs/bad.yml", "docs/alias.yml"}
+
+
+def test_snippet_files_are_read_only_inside_the_repository(tmp_path: Path):
+    outside = tmp_path / "secret.cs"
+    outside.write_text("// <x>\n// </x>\n")
+    repo = tmp_path / "repo"
+    write_tree(repo, {
+        "docfx.json": '{"build": {"content": [{"files": ["**/*.md"]}]}}',
+        "index.md": "# Home\n",
+        "snippets/a.cs": "// <x>\n// </x>\n",
+        "snippets/big.cs": "// <x>\n" + "x\n" * 200 + "// </x>\n",
+    })
+    os.symlink(outside, repo / "snippets" / "link.cs")
+    docset = build_docset(repo, Config(max_file_size=100))
+    resolve = docset.resolve
+    assert docset.snippet_file(resolve("index.md", "snippets/a.cs")) is not None
+    assert docset.snippet_file(resolve("index.md", "snippets/link.cs")) is None  # symlink out of the root
+    assert docset.snippet_file(resolve("index.md", "../secret.cs")) is None
+    assert docset.snippet_file(resolve("index.md", "snippets/big.cs")) is None  # over max-file-size
+    assert docset.snippet_file(resolve("index.md", "snippets/none.cs")) is None
+    assert set(docset.reads) == {"snippets/a.cs", "snippets/big.cs"}
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "::: zone\n", "<<<<<<<\n=======\n>>>>>>>", "> [!" + "x" * 5000 + "]"])

@@ -17,6 +17,7 @@ from .model import Diagnostic
 from .pages import PARALLEL_MIN_FILES
 from .rules.runner import run_rules
 from .rules.settings import RuleSettings
+from .source import current_key
 from .workspace import RunOptions, Workspace
 
 if TYPE_CHECKING:
@@ -75,13 +76,14 @@ def check_docset(target: Target, repository: Workspace, options: RunOptions | No
     key = b""
     if cache is not None:
         key = repository.run_key(target, settings)
-        remembered = cache.load_results(key)
+        root, limit = str(repository.repository.root), target.config.max_file_size
+        remembered = cache.load_results(key, lambda rel: current_key(root, rel, limit))
         if remembered is not None:
             return DocsetResult(target.root, target.config, remembered, files, prefix=target.prefix)
     docset = repository.docset(target.prefix, target.paths)
     diagnostics = run_rules(docset, settings)
     if cache is not None:
-        cache.save_results(key, diagnostics)
+        cache.save_results(key, diagnostics, docset.reads)
     return DocsetResult(target.root, target.config, diagnostics, files, docset if keep_docset else None,
                         prefix=target.prefix)
 
