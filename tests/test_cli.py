@@ -69,7 +69,7 @@ def test_one_file_is_judged_inside_its_docset(tmp_path: Path, monkeypatch):
     root = docset(tmp_path)
     (root / "docfx.json").write_text("{}")
     (root / "sub").mkdir()
-    (root / "sub" / "page.md").write_text(GOOD + "[up](../index.md) [bad](../nope.md)\n")
+    (root / "sub" / "page.md").write_text(GOOD + "# Sub\n[up](../index.md) [bad](../nope.md)\n")
     (root / "index.md").write_text(GOOD + "[Assess](phase-assess.md) [sub](sub/page.md) [bad](missing.md)\n")
     monkeypatch.chdir(root / "sub")
     result = CliRunner().invoke(cli, ["check", "page.md", "--format", "json"])

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import write_tree
 from playbooklint.config import Config, load_config
-from playbooklint.engine import build_docset
+from playbooklint.engine import RunOptions, build_docset, lint
 from playbooklint.model import Alert, Conflict, Directive, Outline, Snippet
 from playbooklint.parse import parse_text
 from playbooklint.snippets import Region, read_snippet
@@ -145,6 +145,29 @@ def test_snippet_files_are_read_only_inside_the_repository(tmp_path: Path):
     assert docset.snippet_file(resolve("index.md", "snippets/big.cs")) is None  # over max-file-size
     assert docset.snippet_file(resolve("index.md", "snippets/none.cs")) is None
     assert set(docset.reads) == {"snippets/a.cs", "snippets/big.cs"}
+
+
+def test_cached_findings_are_recomputed_when_a_snippet_file_changes(tmp_path: Path, monkeypatch):
+    import playbooklint.engine as engine
+
+    root = tmp_path / "docs"
+    write_tree(root, {
+        "docfx.json": '{"build": {"content": [{"files": ["**/*.md"]}]}}',
+        "index.md": "# Home\n\n:::code source=\"snippets/a.cs\" id=\"setup\":::\n",
+        "snippets/a.cs": "// <setup>\nx();\n// </setup>\n",
+    })
+
+    def codes() -> list[str]:
+        return [d.code for d in lint([root], options=RunOptions(jobs=1, cache=True,
+                                                                  select=("code-snippet-region",))).diagnostics]
+
+    assert codes() == []
+    calls: list[int] = []
+    original = engine.run_rules
+    monkeypatch.setattr(engine, "run_rules", lambda *a: calls.append(1) or original(*a))
+    assert codes() == [] and calls == []  # nothing changed: the findings are reused
+    (root / "snippets" / "a.cs").write_text("// <init>\nx();\n// </init>\n")
+    assert codes() == ["PB506"] and calls == [1]
 
 
 @pytest.mark.parametrize("text", ["", "\n\n", "::: zone\n", "<<<<<<<\n=======\n>>>>>>>", "> [!" + "x" * 5000 + "]"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import files, frontmatter, includes, lifecycle, links
+from . import files, frontmatter, includes, learn_page, lifecycle, links
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -13,6 +13,7 @@ RULES: tuple[Rule, ...] = (
     *links.RULES,
     *includes.RULES,
     *lifecycle.RULES,
+    *learn_page.RULES,
 )
 
 BY_NAME = {rule.name: rule for rule in RULES}
