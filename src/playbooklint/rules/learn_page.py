@@ -192,9 +192,9 @@ def heading_h1(page: Page, docset: Docset) -> Iterable[Problem]:
     page with zone pivots each pivot is judged as a reader sees it: one H1 per pivot is right.
 
     Why
-    Learn takes the page's H1 as its title on the page and in search; a second H1 breaks the
-    outline (and the "In this article" list), and text above the H1 is shown before the title.
-    Pages without an H1 fail Learn's validation.
+    The H1 is the title readers see on a Learn page; the front matter ``title`` only names the
+    browser tab and search result. Without an H1 the page has no visible title, a second H1 breaks
+    its outline, and text above the H1 is shown before the title.
 
     Example
     ::
@@ -411,9 +411,9 @@ DEFAULT_PIVOT_FILE = "zone-pivot-groups.yml"
 
 
 def _groups_declared(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [g.strip() for g in value.split(",") if g.strip()]
-    return []
+    """Group ids of a ``zone_pivot_groups`` value: comma-separated (or a YAML list)."""
+    items = value if isinstance(value, list) else [value]
+    return [g.strip() for item in items if isinstance(item, str) for g in item.split(",") if g.strip()]
 
 
 def zone_pivot_unknown(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -427,8 +427,8 @@ def zone_pivot_unknown(page: Page, docset: Docset) -> Iterable[Problem]:
     against each page that includes it.
 
     Why
-    The pivot selector only offers the pivots of the page's groups: content in a zone with any
-    other pivot is never shown, and a page whose groups are missing fails the Learn build.
+    The pivot selector offers the pivots of the page's groups only: content in a zone with any
+    other pivot is never shown, and a page that declares no groups gets no selector at all.
 
     Example
     ``::: zone pivot="programming-language-phyton"`` when the group defines
@@ -538,8 +538,9 @@ def code_snippet_region(page: Page, docset: Docset) -> Iterable[Problem]:
 
     Options
     Snippet files are read from the repository only (never outside it), up to ``max-file-size``;
-    a file that is missing is ``link-broken``'s, and one from a dependent repository that is not
-    checked out here is skipped.
+    a file that is missing is ``link-broken``'s, and an empty one, or one from a dependent
+    repository that is not checked out here, is skipped. A region found in any comment style
+    counts, whatever the snippet's language (DocFX picks the styles by language).
     """
     if page.kind != "markdown" or not page.snippets:
         return
