@@ -11,6 +11,8 @@ DocFX block.
 from __future__ import annotations
 
 import re
+import sys
+from bisect import bisect_right
 from collections.abc import Collection
 
 from ..model import Conflict, Directive
@@ -120,11 +122,12 @@ def _conflicts(starts: list[int], middles: list[int], ends: list[int]) -> tuple[
     """Whole conflicts: a start (outside code), then a separator, then an end, before the next start."""
     found: list[Conflict] = []
     for number, start in enumerate(starts):
-        limit = starts[number + 1] if number + 1 < len(starts) else None
-        middle = next((m for m in middles if m > start and (limit is None or m < limit)), None)
-        if middle is None:
+        limit = starts[number + 1] if number + 1 < len(starts) else sys.maxsize
+        at = bisect_right(middles, start)
+        if at == len(middles) or middles[at] >= limit:
             continue
-        end = next((e for e in ends if e > middle and (limit is None or e < limit)), None)
-        if end is not None:
-            found.append(Conflict(start + 1, middle + 1, end + 1))
+        middle = middles[at]
+        at = bisect_right(ends, middle)
+        if at < len(ends) and ends[at] < limit:
+            found.append(Conflict(start + 1, middle + 1, ends[at] + 1))
     return tuple(found)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import product
 from typing import TYPE_CHECKING, NamedTuple
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from ..docset import Docset
 
 MAX_INCLUDE_DEPTH = 16
+MAX_SCENARIOS = 64
+"""Beyond this many pivot and target choices on one page, only a page without any H1 is reported."""
 
 # ---------------------------------------------------------------------------------- zones
 
@@ -66,8 +69,10 @@ def _zone(directive: Directive, end: int) -> _Zone:
     return _Zone(directive.line, end, "target", frozenset({target.group(1).strip()} if target else ()))
 
 
-def _zone_at(zones: list[_Zone], line: int) -> _Zone | None:
-    return next((zone for zone in zones if zone.start < line < zone.end), None)
+def _zone_at(zones: list[_Zone], starts: list[int], line: int) -> _Zone | None:
+    """The zone around a line (zones never overlap; ``starts`` are their start lines, in order)."""
+    index = bisect_right(starts, line - 1) - 1
+    return zones[index] if index >= 0 and zones[index].start < line < zones[index].end else None
 
 
 # ---------------------------------------------------------------------------------- heading-h1
@@ -92,9 +97,11 @@ class _Event(NamedTuple):
 def _events(docset: Docset, rel: str, via: Include | None, zones: tuple[_Zone, ...],
             stack: list[str]) -> list[_Event]:
     page = docset.pages.get(rel)
-    if page is None or page.kind != "markdown" or not page.readable:
+    if page is None or page.kind != "markdown" or not page.readable or page.conflicts:
+        # unreadable, or both sides of a merge conflict in it: what it shows is not known
         return [_Event("unknown", via.line, via.column, zones, via, "")] if via is not None else []
     own_zones = _zones(page)
+    starts = [zone.start for zone in own_zones]
     titles = {(h.line, h.column): h.text for h in page.headings if h.level == 1}
     items: list[tuple[int, int, int, str, str | None, Include | None]] = []
     items += [(line, col, 0, "h1", None, None) for line, col in page.outline.h1]
@@ -110,7 +117,7 @@ def _events(docset: Docset, rel: str, via: Include | None, zones: tuple[_Zone, .
         items.append((include.line, include.column, -1, "include", target, include))
     events: list[_Event] = []
     for line, col, _order, kind, target, directive in sorted(items, key=lambda i: i[:3]):
-        zone = _zone_at(own_zones, line)
+        zone = _zone_at(own_zones, starts, line)
         here = zones + (zone,) if zone is not None else zones
         if kind != "include":
             events.append(_Event(kind, via.line if via else line, via.column if via else col, here, via,
@@ -210,12 +217,18 @@ def heading_h1(page: Page, docset: Docset) -> Iterable[Problem]:
     Options
     Include files, TOCs (``toc.yml`` and ``toc.md``), YAML pages (``index.yml`` landing pages)
     and pages the docset does not publish are not checked. Includes that cannot be read here
-    (from another repository) are assumed to be fine.
+    (from another repository) are assumed to be fine, and so are pages and includes with merge
+    conflicts (``merge-conflict`` reports those; ``=======`` makes setext H1s of their lines).
     """
-    if not _is_checked_page(page, docset) or posixpath.basename(page.path).lower() == "toc.md":
-        return
+    if not _is_checked_page(page, docset) or posixpath.basename(page.path).lower() == "toc.md" \
+            or page.conflicts:
+        return  # a page in the middle of a merge conflict is merge-conflict's
     events = _events(docset, page.path, None, (), [page.path])
     scenarios = _scenarios(events)
+    if len(scenarios) > MAX_SCENARIOS:
+        if not any(e.kind in ("h1", "unknown") for e in events):
+            yield Problem(1, 1, "page has no H1; start it with '# Title' (the front matter title does not make one)")
+        return
     yield from _missing(events, scenarios)
     seen: set[tuple[int, int, str]] = set()
     for pivot, target in scenarios:
