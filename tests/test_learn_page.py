@@ -16,33 +16,37 @@ from playbooklint.parse import parse_text
 from playbooklint.snippets import Region, read_snippet
 
 
-def test_block_markers_follow_docfx_fences_and_indentation():
+def test_block_markers_follow_docfx_fences_html_and_indentation():
     page = parse_text("p.md", "\n".join([
-        "::: zone pivot=\"a\"",         # 1
-        "```",                           # 2
-        "::: zone-end",                  # 3 fenced: text
-        "```",                           # 4
-        "::: zone-end",                  # 5
+        "```",                           # 1
+        "::: zone pivot=\"x\"",          # 2 fenced: text
+        "```",                           # 3
+        "",                              # 4
+        "    ::: moniker range=\"v1\"",  # 5 indented code outside DocFX blocks
         "",                              # 6
-        "    ::: moniker range=\"v1\"",  # 7 indented code outside DocFX blocks
+        ":::row:::",                     # 7
         "",                              # 8
-        ":::row:::",                     # 9
-        "",                              # 10
-        "        ::: zone target=\"docs\"",  # 11 inside a row: DocFX resets indentation
-        "        ::: zone-end",          # 12
-        "> ::: Zone-End",                # 13 zone-end is case-sensitive: not a marker
-        ":::row-end:::",                 # 14
-        "::::zone pivot=\"b\"",          # 15 four colons: not a zone
-        ":::image type=\"complex\" source=\"a.png\" alt-text=\"A\":::",  # 16
-        ":::image-end:::",               # 17
-        ":::image type=\"content\" source=\"a.png\" alt-text=\"A\":::",  # 18 closes itself
+        "        ::: zone target=\"docs\"",  # 9 inside a row: DocFX resets indentation
+        "        ::: zone-end",          # 10
+        "> ::: Zone-End",                # 11 zone-end is case-sensitive: not a marker
+        ":::row-end:::",                 # 12
+        "::::zone pivot=\"b\"",          # 13 four colons: not a zone
+        ":::image type=\"complex\" source=\"a.png\" alt-text=\"A\":::",  # 14
+        ":::image-end:::",               # 15
+        ":::image type=\"content\" source=\"a.png\" alt-text=\"A\":::",  # 16 closes itself
+        "<!--",                          # 17
+        "::: zone pivot=\"c\"",          # 18 in an HTML comment: text
+        "-->",                           # 19
+        "::: zone pivot=\"a\"",          # 20
+        "```",                           # 21
+        "::: zone-end",                  # 22 DocFX asks the open zone first: it closes (and the fence)
     ]))
     assert [(d.line, d.name) for d in page.directives] == [
-        (1, "zone"), (5, "zone-end"), (9, "row"), (11, "zone"), (12, "zone-end"), (14, "row-end"),
-        (16, "image"), (17, "image-end"),
+        (7, "row"), (9, "zone"), (10, "zone-end"), (12, "row-end"), (14, "image"), (15, "image-end"),
+        (20, "zone"), (22, "zone-end"),
     ]
-    assert page.directives[0] == Directive(1, 1, "zone", 'pivot="a"')
-    assert page.directives[3].column == 9
+    assert page.directives[-2] == Directive(20, 1, "zone", 'pivot="a"')
+    assert page.directives[1].column == 9
 
 
 def test_conflicts_need_all_three_markers_in_order_and_start_outside_fences():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_right
-from collections.abc import Collection
+from collections.abc import Mapping
 
 from ..model import Conflict, Directive
 
@@ -53,18 +53,24 @@ def _directive(text: str) -> tuple[str, str] | None:
     return None
 
 
-def scan_blocks(lines: list[str], body_start: int, indented_code: Collection[int]
-                ) -> tuple[tuple[Directive, ...], tuple[Conflict, ...]]:
+def scan_blocks(lines: list[str], body_start: int, code_blocks: Mapping[int, int],
+                html_blocks: Mapping[int, int]) -> tuple[tuple[Directive, ...], tuple[Conflict, ...]]:
     """DocFX block markers and git conflicts in the lines from ``body_start`` (0-based) on.
 
-    ``indented_code``: 0-based lines markdown-it reads as indented code blocks.
+    ``code_blocks`` and ``html_blocks``: for each 0-based line markdown-it reads as indented code
+    or as an HTML block, the first line of that block. A marker in an HTML block (``<!-- ... -->``,
+    a ``<div>`` block) is HTML text, and so is one in indented code outside DocFX blocks. Inside a
+    DocFX block, DocFX asks the open blocks first, so their end markers close them even in fenced
+    code or HTML (which ends there too). A conflict counts wherever its first line is outside
+    fenced code.
     """
     directives: list[Directive] = []
     starts: list[int] = []
     middles: list[int] = []
     ends: list[int] = []
-    fence: tuple[str, int] | None = None  # (fence character, length) while inside fenced code
-    depth = 0  # DocFX blocks open (only whether any is open matters)
+    fence: tuple[str, int, int] | None = None  # (character, length, DocFX blocks open) inside fenced code
+    stack: list[str] = []  # the DocFX blocks open, outermost first
+    last_end = -1  # the last line where an end marker closed blocks around fenced code or HTML
     for index in range(body_start, len(lines)):
         line = lines[index]
         if not line:
@@ -88,33 +94,36 @@ def scan_blocks(lines: list[str], body_start: int, indented_code: Collection[int
             offset = len(line) - len(text)
         if lead not in ":`~<":
             continue
+        found = _directive(line[offset:]) if lead == ":" else None
+        if found is not None and stack and found[0].endswith("-end") and found[0][:-4] in stack:
+            directives.append(Directive(index + 1, offset + 1, *found))
+            del stack[len(stack) - 1 - stack[::-1].index(found[0][:-4]):]
+            if fence is not None and fence[2] > len(stack):
+                fence = None
+            last_end = index
+            continue
         if fence is not None:
             if lead == fence[0]:
                 rest = line[offset:].lstrip(lead)
                 if len(line) - offset - len(rest) >= fence[1] and not rest.strip():
                     fence = None
             continue
-        if depth == 0 and index in indented_code:
-            continue
         if first == "<" and _CONFLICT_START.match(line):
             starts.append(index)
+            continue
+        if html_blocks.get(index, -2) > last_end or (not stack and code_blocks.get(index, -2) > last_end):
             continue
         if lead in "`~":
             match = _FENCE_OPEN.match(line, offset)
             if match and not (lead == "`" and "`" in match.group(2)):
-                fence = (lead, len(match.group(1)))
+                fence = (lead, len(match.group(1)), len(stack))
             continue
-        if lead != ":":
-            continue
-        found = _directive(line[offset:])
         if found is None:
             continue
         name, args = found
         directives.append(Directive(index + 1, offset + 1, name, args))
-        if name in _OPENERS:
-            depth += 1
-        elif depth:
-            depth -= 1
+        if name in _OPENERS and not (name == "zone" and "zone" in stack):  # DocFX nests no zones
+            stack.append(name)
     return tuple(directives), _conflicts(starts, middles, ends)
 
 

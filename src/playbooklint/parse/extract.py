@@ -496,11 +496,13 @@ def extract_facts(lines: list[str], body_start: int) -> dict[str, Any]:
     text = "\n".join([""] * body_start + lines[body_start:])
     env: dict[str, Any] = {}
     tokens = markdown_parser().parse(text, env)
-    indented: set[int] = set()
+    code: dict[int, int] = {}
+    html: dict[int, int] = {}
     for token in tokens:
-        if token.type == "code_block" and token.map:
-            indented.update(range(*token.map))
-    directives, conflicts = scan_blocks(lines, body_start, indented)
+        if token.type in ("code_block", "html_block") and token.map:
+            first, last = token.map
+            (code if token.type == "code_block" else html).update(dict.fromkeys(range(first, last), first))
+    directives, conflicts = scan_blocks(lines, body_start, code, html)
     markers = frozenset(d.line - 1 for d in directives)
     extractor = _Extractor(lines, env, markers)
     extractor.run(tokens)
