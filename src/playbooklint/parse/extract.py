@@ -32,6 +32,7 @@ _HTML_H1 = re.compile(r"<h1[\s>]", re.IGNORECASE)
 _ANY_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)[^<>]*>")
 _VISIBLE_TAGS = frozenset({"img", "picture", "svg", "video", "audio", "iframe", "embed", "object", "canvas",
                            "input", "button", "select", "textarea", "hr", "table", "math"})
+_SNIPPET_TARGET = re.compile(r"([^#?]*)(?:\?([^#]*))?(?:#(.*))?$", re.DOTALL)
 
 
 def _invisible(html_text: str) -> bool:
@@ -41,7 +42,6 @@ def _invisible(html_text: str) -> bool:
     if any(tag.group(1).lower() in _VISIBLE_TAGS for tag in _ANY_TAG.finditer(html_text)):
         return False
     return not _ANY_TAG.sub("", html_text).strip()
-_SNIPPET_TARGET = re.compile(r"([^#?]*)(?:\?([^#]*))?(?:#(.*))?$", re.DOTALL)
 
 
 def _plain_text(tokens: list[Token]) -> str:
