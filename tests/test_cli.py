@@ -70,7 +70,7 @@ def test_one_file_is_judged_inside_its_docset(tmp_path: Path, monkeypatch):
     (root / "docfx.json").write_text("{}")
     (root / "sub").mkdir()
     # a title of its own: with docfx.json the Learn pack runs, and title-duplicate would report it
-    (root / "sub" / "page.md").write_text(GOOD.replace("title: T", "title: Sub") + "[up](../index.md) [bad](../nope.md)\n")
+    (root / "sub" / "page.md").write_text(GOOD.replace("title: T", "title: Sub") + "# Sub\n[up](../index.md) [bad](../nope.md)\n")
     (root / "index.md").write_text(GOOD + "[Assess](phase-assess.md) [sub](sub/page.md) [bad](missing.md)\n")
     monkeypatch.chdir(root / "sub")
     result = CliRunner().invoke(cli, ["check", "page.md", "--format", "json"])

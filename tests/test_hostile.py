@@ -130,6 +130,36 @@ def test_nothing_outside_the_root_is_opened_listed_or_stated(tmp_path: Path, wat
     assert all(not d.path.startswith("..") for d in result.diagnostics)
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32", reason="needs POSIX symlinks")
+def test_snippet_files_and_pivot_groups_are_never_read_outside_the_root(tmp_path: Path, watch):
+    groups = "groups:\n- id: langs\n  pivots:\n  - id: python\n"
+    outside = write_tree(tmp_path / "outside", {"code.cs": "// <x>\n// </x>\n", "groups.yml": groups})
+    root = write_tree(tmp_path / "root", {
+        "docfx.json": "{}",
+        "index.md": (
+            "---\nzone_pivot_group_filename: ../outside/groups.yml\nzone_pivot_groups: langs\n---\n# Home\n"
+            "::: zone pivot=\"go\"\n::: zone-end\n"
+            ':::code source="../outside/code.cs" id="y":::\n'
+            ":::code source=\"escdir/code.cs\" id=\"y\":::\n"
+            "[!code-cs[c](escape.cs#y)]\n[!code-cs[c](~/../outside/code.cs?range=5-9)]\n"
+        ),
+        "linked.md": "---\nzone_pivot_group_filename: escape.yml\nzone_pivot_groups: langs\n---\n# Linked\n"
+                     "::: zone pivot=\"go\"\n::: zone-end\n",
+    })
+    os.symlink(outside / "code.cs", root / "escape.cs")
+    os.symlink(outside, root / "escdir")
+    os.symlink(outside / "groups.yml", root / "escape.yml")
+    key_dir = os.environ["PLAYBOOKLINT_CACHE_KEY_DIR"]
+    watch.allowed = (str(root), key_dir)
+    watch.ancestors = frozenset(str(p) for p in root.parents) | {os.getcwd()}
+    watch.active = True
+    result = lint([root], options=RunOptions(cache=True, jobs=1, select=("PB5",)))
+    lint([root], options=RunOptions(cache=True, jobs=1, select=("PB5",)))  # the warm run checks its reads
+    watch.active = False
+    assert watch.violations == [], "\n".join(watch.violations)
+    assert not [d for d in result.diagnostics if d.rule in ("code-snippet-region", "zone-pivot-unknown")]
+
+
 def test_no_traceback_from_a_failing_parse_or_rule(tmp_path: Path, monkeypatch, capsys):
     import playbooklint.parse as parse_module
 

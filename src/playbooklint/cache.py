@@ -6,7 +6,9 @@ and the Page parsed from them; their names carry the tool version, the version o
 (``model.FACTS_VERSION``), the docset and the parse-relevant settings, so an upgrade, a change of
 what a Page holds or another ``max-file-size`` never reads stale facts.
 Pages are spread over shards, so editing a few files rewrites a few shards, not the whole cache.
-A second file keeps the last run's findings with a key of everything they depend on.
+A second file keeps the last run's findings with a key of everything they depend on, and the
+content keys of the other files the rules read (code snippet files, zone pivot groups): the
+findings are reused only while those are unchanged too.
 
 The cache is written atomically (temporary file + rename), so concurrent runs never see half a
 file; anything that does not load is ignored and rewritten (self-healing). It is a pickle, and a
@@ -22,7 +24,7 @@ import hmac
 import os
 import pickle
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -144,15 +146,20 @@ class PageCache:
         except OSError:
             return True
 
-    def load_results(self, run_key: bytes) -> list[Any] | None:
-        """The findings of the last run, if its inputs had exactly this key."""
+    def load_results(self, run_key: bytes, current: Callable[[str], bytes] | None = None) -> list[Any] | None:
+        """The findings of the last run, if its inputs had exactly this key and each other file its
+        rules read still has the same content key (``current(path)``)."""
         data = self._read(self.results_path)
-        if isinstance(data, tuple) and len(data) == 2 and data[0] == run_key and isinstance(data[1], list):
-            return data[1]
-        return None
+        if not (isinstance(data, tuple) and len(data) == 3 and data[0] == run_key and isinstance(data[1], list)
+                and isinstance(data[2], dict)):
+            return None
+        if data[2] and (current is None or any(current(rel) != key for rel, key in data[2].items())):
+            return None
+        return data[1]
 
-    def save_results(self, run_key: bytes, diagnostics: list[Any]) -> None:
-        self._write(self.results_path, (run_key, diagnostics))
+    def save_results(self, run_key: bytes, diagnostics: list[Any], reads: Mapping[str, bytes] | None = None) -> None:
+        """Keep a run's findings with its key and the content keys of the other files its rules read."""
+        self._write(self.results_path, (run_key, diagnostics, dict(reads or {})))
 
     def get(self, rel: str, key: bytes) -> Page | None:
         entry = self.entries.get(rel)

@@ -124,6 +124,8 @@ class DocfxInfo:
     file_metadata: list[tuple[str, Globs, Any]] = field(default_factory=list)
     content: list[ContentEntry] = field(default_factory=list)
     """The ``build.content`` entries, in order."""
+    alerts: tuple[str, ...] = ()
+    """Alert types added in ``build.markdownEngineProperties.alerts`` (``> [!TODO]``)."""
     _content_memo: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
@@ -219,6 +221,11 @@ def docfx_info(data: Any) -> DocfxInfo:
             if isinstance(mapping, dict):
                 for pattern, value in mapping.items():
                     info.file_metadata.append((key, Globs([pattern], lenient=True), value))
+    properties = build.get("markdownEngineProperties")
+    if isinstance(properties, dict):
+        alerts = next((v for k, v in properties.items() if isinstance(k, str) and k.lower() == "alerts"), None)
+        if isinstance(alerts, dict):
+            info.alerts = tuple(str(name) for name in alerts)
     content = build.get("content")
     for entry in content if isinstance(content, list) else []:
         if not isinstance(entry, dict):

@@ -25,8 +25,12 @@ from .fuzzy import closest, closest_anchor
 from .globs import Globs
 from .lifecycle import Lifecycle, build_lifecycle
 from .model import Include, Link, Page, Problem, TocEntry
+from .parse.decode import decode
 from .site import learn_site_path
 from .slug import unique_slugs
+from .snippets import SnippetFile, read_snippet
+from .source import read_source
+from .yamlsafe import YamlProblem, compose, construct
 
 if TYPE_CHECKING:
     from .schema import PageValidator
@@ -114,6 +118,9 @@ class Docset:
         self._metadata: dict[str, dict[str, Any]] = {}
         self._suggestions: dict[str, str | None] = {}
         self._anchor_guesses: dict[tuple[str, str], str | None] = {}
+        self._reads: dict[str, bytes] = {}
+        self._snippet_files: dict[str, SnippetFile | None] = {}
+        self._pivot_files: dict[str, dict[str, frozenset[str]] | None] = {}
 
     # ------------------------------------------------------------------ what a file is
 
@@ -673,6 +680,72 @@ class Docset:
                     result[resolved.path].add(rel)
         return result
 
+    # ------------------------------------------------------------------ other files the rules read
+
+    @property
+    def reads(self) -> Mapping[str, bytes]:
+        """Repository-relative path -> content key (as ``source.read_source`` makes it) of each
+        file read for the rules beyond the parsed sources: snippet files, the zone pivot groups
+        file. Findings depend on them, so the engine keeps them with its cached findings."""
+        return MappingProxyType(self._reads)
+
+    def _read_text(self, repo_rel: str, within: Path) -> str | None:
+        """The text of a file of the repository, or None: only a file of the repository's own
+        index that really is inside the folder ``within`` (symbolic links followed by name only,
+        never out of it), within ``max-file-size``, that decodes as text. Only a docset built from
+        disk reads files."""
+        site = self._site
+        if site is None:
+            return None
+        index = site.index
+        repo_rel = index.canonical(posixpath.normpath(repo_rel))
+        if not is_within(repo_rel) or repo_rel not in index.files:
+            return None
+        probe = repo_rel
+        while probe:
+            if probe in index.escapes:
+                return None
+            probe = posixpath.dirname(probe)
+        root = str(site.repository.root)
+        real, folder = os.path.realpath(os.path.join(root, repo_rel)), os.path.realpath(within)
+        if not real.startswith(folder.rstrip(os.sep) + os.sep):
+            return None
+        key, data, unread = read_source(root, repo_rel, self.config.max_file_size)
+        self._reads[repo_rel] = key
+        if unread is not None or data is None:
+            return None
+        return decode(data)[0]
+
+    def snippet_file(self, resolved: Resolved) -> SnippetFile | None:
+        """Lines and regions of the code snippet file a snippet resolved to (read once per file);
+        None when it is unknown here: missing, outside the repository, in a dependent repository
+        that is not checked out, too large, not text, or empty."""
+        if resolved.path is None or resolved.status not in ("ok", "case", "cross", "allowed", "dependent", "repo"):
+            return None
+        if resolved.docset is not None:
+            repo_rel = posixpath.join(resolved.docset, resolved.path) if resolved.docset else resolved.path
+        else:
+            repo_rel = self._repo_path(resolved.path)
+        repo_rel = posixpath.normpath(repo_rel)
+        if repo_rel not in self._snippet_files:
+            text = self._read_text(repo_rel, self._site.repository.root) if self._site is not None else None
+            # an empty file says nothing: a placeholder for a file the build fetches, or one being written
+            self._snippet_files[repo_rel] = read_snippet(text) if text is not None and text.strip() else None
+        return self._snippet_files[repo_rel]
+
+    def zone_pivots(self, group_file: str) -> dict[str, frozenset[str]] | None:
+        """Zone pivot groups (group id -> its pivot ids) declared in ``group_file``, a path relative
+        to the docset root (``zone-pivot-groups.yml``): ``groups: [{id, pivots: [{id}]}]``. None when
+        the file is not in the docset, cannot be read, or does not have that shape."""
+        rel = posixpath.normpath(group_file.strip().replace("\\", "/").removeprefix("~/").lstrip("/"))
+        if rel not in self._pivot_files:
+            groups: dict[str, frozenset[str]] | None = None
+            if is_within(rel) and rel in self._files.files and self._escape_of(rel) is None:
+                text = self._read_text(self._repo_path(rel), self.root)
+                groups = _pivot_groups(text) if text is not None else None
+            self._pivot_files[rel] = groups
+        return self._pivot_files[rel]
+
     # ------------------------------------------------------------------ metadata
 
     @property
@@ -704,3 +777,26 @@ class Docset:
                 found.update(page.front_matter)
             self._metadata[rel] = found
         return dict(found)
+
+
+def _pivot_groups(text: str) -> dict[str, frozenset[str]] | None:
+    """``groups: [{id, pivots: [{id}]}]`` of a zone pivot groups file; None for anything else."""
+    try:
+        node = compose(text)
+        data = construct(node) if node is not None else None
+    except YamlProblem:
+        return None
+    groups = data.get("groups") if isinstance(data, dict) else None
+    if not isinstance(groups, list):
+        return None
+    found: dict[str, frozenset[str]] = {}
+    for group in groups:
+        if not isinstance(group, dict) or not isinstance(group.get("id"), str):
+            return None
+        pivots = group.get("pivots")
+        if not isinstance(pivots, list):
+            return None
+        found[group["id"].strip()] = frozenset(
+            str(p["id"]).strip() for p in pivots if isinstance(p, dict) and isinstance(p.get("id"), str)
+        )
+    return found

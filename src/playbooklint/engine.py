@@ -18,6 +18,7 @@ from .model import Diagnostic
 from .pages import PARALLEL_MIN_FILES
 from .rules.runner import run_rules
 from .rules.settings import RuleSettings
+from .source import current_key
 from .workspace import RunOptions, Workspace
 
 if TYPE_CHECKING:
@@ -81,13 +82,15 @@ def check_docset(target: Target, repository: Workspace, options: RunOptions | No
     files = len(prepared.inputs.discovery.sources)
     cache = prepared.cache
     if cache is not None and options.reuse_results and prepared.sources.read:
-        remembered = cache.load_results(repository.run_key(target, settings))
+        root, limit = str(repository.repository.root), target.config.max_file_size
+        remembered = cache.load_results(repository.run_key(target, settings),
+                                        lambda rel: current_key(root, rel, limit))
         if remembered is not None:
             return DocsetResult(target.root, target.config, remembered, files, prefix=target.prefix)
     docset = repository.docset(target.prefix, target.paths)
     diagnostics = run_rules(docset, settings)
     if cache is not None and options.reuse_results:
-        cache.save_results(repository.run_key(target, settings), diagnostics)
+        cache.save_results(repository.run_key(target, settings), diagnostics, docset.reads)
     return DocsetResult(target.root, target.config, diagnostics, files, docset if keep_docset else None,
                         prefix=target.prefix, settings=settings, digests=prepared.sources.keys)
 

@@ -17,7 +17,7 @@ from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 """Version of what a Page holds. Bump it whenever Page or the facts in it change: the page cache
 is keyed by it, so facts cached by an older version are never read back as newer ones."""
 
@@ -279,6 +279,73 @@ class TocSection(NamedTuple):
     """For each entry, its ``href``/``topicHref`` (the page it opens), in order."""
 
 
+class Outline(NamedTuple):
+    """Where a Markdown file's H1 headings and its visible content are (for ``heading-h1``)."""
+
+    h1: tuple[tuple[int, int], ...]
+    """(line, column) of each H1: ATX, setext or an HTML ``<h1>``; DocFX tab titles
+    (``# [Linux](#tab/linux)``) are not H1s."""
+    content: tuple[tuple[int, int], ...]
+    """(line, column) of the first block of visible content (not an H1, an include alone on its
+    line, an HTML comment or a DocFX block marker) from the start of the file and after each
+    ``directives`` line: whatever a zone or moniker shows first, in order."""
+
+
+class Directive(NamedTuple):
+    """A DocFX block extension marker on a line of its own, outside fenced code: ``::: zone
+    pivot="x"``, ``::: moniker range="..."``, ``:::row:::``, ``:::column:::``, ``:::image
+    type="complex" ...:::`` and their ``-end`` markers."""
+
+    line: int
+    """1-based line."""
+    column: int
+    """1-based column of the first colon."""
+    name: str
+    """``zone``, ``moniker``, ``row``, ``column``, ``image``; or one of them + ``-end``."""
+    args: str
+    """What follows the name on the line, as written (stripped; at most 300 characters)."""
+
+
+class Alert(NamedTuple):
+    """``[!WORD]`` alone on the first line of a paragraph in a blockquote (``> [!NOTE]``)."""
+
+    line: int
+    """1-based line."""
+    column: int
+    """1-based column of the ``[``."""
+    name: str
+    """The word as written (``NOTE``, ``Warn``...)."""
+
+
+class Conflict(NamedTuple):
+    """A git merge conflict left in the file: ``<<<<<<<``, ``=======``, ``>>>>>>>`` lines in
+    that order, the first one outside fenced code."""
+
+    line: int
+    """1-based line of ``<<<<<<<``."""
+    middle: int
+    """1-based line of ``=======``."""
+    end: int
+    """1-based line of ``>>>>>>>``."""
+
+
+class Snippet(NamedTuple):
+    """The part of a code snippet file a page shows, when it names one: ``:::code source="f"
+    id="x" range="3-5":::``, ``[!code-cs[](f#x)]``, ``[!code-cs[](f?name=x)]``, ``?range=3-5``."""
+
+    line: int
+    """1-based line of the snippet syntax."""
+    column: int
+    """1-based column of the ``:::`` or ``[``."""
+    target: str
+    """The snippet file as written (for ``[!code]``, with its query and fragment)."""
+    region: str
+    """The region asked for (``id=``, ``?name=``, ``#x``); empty when lines are asked for."""
+    ranges: str
+    """The lines asked for, ``3-5,10-12`` (``range=``, ``?range=``, ``?start=&end=``,
+    ``#L3-L5``); an empty bound is written empty (``3-``). Empty when a region is asked for."""
+
+
 PageKind = Literal["markdown", "toc", "yaml"]
 
 FILE_PROBLEMS = frozenset({"file-unreadable", "file-too-large", "internal-error"})
@@ -317,6 +384,17 @@ class Page:
     """For TOC files: each ``items`` list, top level first."""
     lines: int = 0
     """Number of lines in the file."""
+    # -- page structure and DocFX extensions (rules/learn_page.py)
+    outline: Outline = Outline((), ())
+    """Where the H1s and the first content are."""
+    directives: tuple[Directive, ...] = ()
+    """DocFX block extension markers (zones, monikers, rows, columns, complex images) in order."""
+    alerts: tuple[Alert, ...] = ()
+    """``> [!WORD]`` alert markers in order."""
+    conflicts: tuple[Conflict, ...] = ()
+    """Git merge conflicts left in the file."""
+    snippets: tuple[Snippet, ...] = ()
+    """Code snippets that ask for a region or lines of their file."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         # positional rebuild: much faster to unpickle than the frozen-dataclass default

@@ -44,6 +44,16 @@ def read_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
     return hashlib.blake2b(data, digest_size=16).digest(), data, None
 
 
+def current_key(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The content key ``read_source`` gives a file now; a path that a symbolic link leads out of
+    ``root`` is never opened (its key is ``b"outside"``)."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(root, rel_path))
+    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        return b"outside"
+    return read_source(root, rel_path, max_bytes)[0]
+
+
 class ParseTimeout(Exception):
     """A file's parse ran over its time budget."""
 

@@ -1,24 +1,60 @@
-"""Markdown facts of one page: headings, anchors, links, includes, lists and comments, with exact
-file positions (line and column of what a fix changes)."""
+"""Markdown facts of one page: headings, anchors, links, includes, lists, comments, the page's
+outline (H1s, first content), alerts, code snippet selections, DocFX block markers and merge
+conflicts, with exact file positions (line and column of what a fix changes)."""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Collection
 from typing import Any, ClassVar, NamedTuple
 
 from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
-from ..model import Anchor, Comment, Heading, ImageAlt, Include, Link, LinkKind, ListBlock, ListItem
+from ..model import (
+    Alert,
+    Anchor,
+    Comment,
+    Heading,
+    ImageAlt,
+    Include,
+    Link,
+    LinkKind,
+    ListBlock,
+    ListItem,
+    Outline,
+    Snippet,
+)
 from ..slug import slugify
+from .blocks import scan_blocks
 from .plugins import ATTR_RE as _ATTR_RE
 from .plugins import markdown_parser
 from .positions import Mapper
 
 _TAG_RE = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*?)?/?>")
 _COMMENT_RE = re.compile(r"<!--(.*?)(?:-->|\Z)", re.DOTALL)
+_TAB_HREF = re.compile(r"#tab/[A-Za-z0-9-]+(?:\+[A-Za-z0-9-]+)*(?:/[A-Za-z0-9-]*)?$")
+"""A DocFX tab title's link (``# [Linux](#tab/linux)``): the heading is a tab, not a heading."""
+_ALERT = re.compile(r"\[!([^\s\[\]]{1,40})\]$")
+_INCLUDE_ONLY = re.compile(
+    r"(?:\[!include[ \t]{0,20}\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)[ \t]{0,20}\][ \t]*){1,20}", re.IGNORECASE,
+)
+_HTML_H1 = re.compile(r"<h1[\s>]", re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)[^<>]*>")
+_VISIBLE_TAGS = frozenset({"img", "picture", "svg", "video", "audio", "iframe", "embed", "object", "canvas",
+                           "input", "button", "select", "textarea", "hr", "table", "math"})
+_SNIPPET_TARGET = re.compile(r"([^#?]*)(?:\?([^#]*))?(?:#(.*))?$", re.DOTALL)
+
+
+def _invisible(html_text: str) -> bool:
+    """HTML that shows nothing: comments, empty anchors and wrappers (``<a name="top"></a>``)."""
+    if "<!--" in html_text:
+        html_text = _COMMENT_RE.sub("", html_text)
+    if any(tag.group(1).lower() in _VISIBLE_TAGS for tag in _ANY_TAG.finditer(html_text)):
+        return False
+    return not _ANY_TAG.sub("", html_text).strip()
 
 
 def _plain_text(tokens: list[Token]) -> str:
@@ -93,9 +129,17 @@ class _InlineScope:
 class _Extractor:
     """Walks a page's block tokens once, collecting its facts in document order."""
 
-    def __init__(self, lines: list[str], env: dict[str, Any]) -> None:
+    def __init__(self, lines: list[str], env: dict[str, Any], markers: Collection[int] = ()) -> None:
         self.lines = lines
         self.env = env
+        self.markers = markers
+        """0-based lines holding DocFX block markers (not content)."""
+        self._marker_lines = sorted(line + 1 for line in markers)
+        self._stretches_seen: set[int] = set()
+        self.h1: list[tuple[int, int]] = []
+        self.content: list[tuple[int, int]] = []
+        self.alerts: list[Alert] = []
+        self.snippets: list[Snippet] = []
         self.cursor: dict[int, int] = {}
         self.headings: list[Heading] = []
         self.anchors: list[Anchor] = []
@@ -161,15 +205,29 @@ class _Extractor:
     def run(self, tokens: list[Token]) -> None:
         heading: Token | None = None
         in_cell = False
+        quotes: list[int] = []  # levels of the blockquotes open
+        alert_next = False  # the next inline token opens a paragraph directly inside a blockquote
         for token in tokens:
             kind = token.type
+            if token.level == 0 and token.nesting >= 0 and token.map:
+                self._top_level(token)
             if kind == "inline":
+                if alert_next:
+                    self._alert(token)
+                    alert_next = False
                 self._inline(token, heading, self.cursor if in_cell else None)
                 heading = None
             elif kind in ("td_open", "th_open", "td_close", "th_close"):
                 in_cell = kind.endswith("_open")
             elif kind == "heading_open":
                 heading = token
+            elif kind == "paragraph_open":
+                alert_next = bool(quotes) and token.level == quotes[-1] + 1
+            elif kind == "blockquote_open":
+                quotes.append(token.level)
+            elif kind == "blockquote_close":
+                if quotes:
+                    quotes.pop()
             elif kind == "html_block":
                 mapper = Mapper(token.content, token.map[0], self.lines, None) if token.map else None
                 if mapper:
@@ -195,6 +253,59 @@ class _Extractor:
                 )
                 self.lists.append(block)
 
+    # -- outline: the H1s and where visible content starts
+    def _first_column(self, lineno: int) -> int:
+        source = self.lines[lineno] if lineno < len(self.lines) else ""
+        return len(source) - len(source.lstrip()) + 1
+
+    def _top_level(self, token: Token) -> None:
+        """A block at the top of the page: content, unless it is an H1 (see ``_inline``), only
+        includes, comments and DocFX block markers, or an HTML ``<h1>``."""
+        kind = token.type
+        first, last = token.map  # type: ignore[misc]
+        if kind == "heading_open":
+            return  # decided with its text: an H1, or a tab title or lower heading (content)
+        stretch = bisect_left(self._marker_lines, first + 1)
+        if stretch in self._stretches_seen and kind != "html_block" \
+                and stretch == bisect_left(self._marker_lines, last):
+            return  # this stretch has its first content (blocks come in order); an HTML <h1> still counts
+        if kind == "paragraph_open":
+            for lineno in range(first, min(last, len(self.lines))):
+                text = self.lines[lineno].strip()
+                if "<" in text and _invisible(text):
+                    continue
+                if not text or lineno in self.markers or _INCLUDE_ONLY.fullmatch(text):
+                    continue
+                self._add_content(lineno + 1, self._first_column(lineno))
+                return
+            return
+        if kind == "html_block":
+            text = _COMMENT_RE.sub("", token.content)
+            h1 = _HTML_H1.search(text)
+            if h1 is None and _invisible(text):
+                return
+            if h1:
+                for lineno in range(first, min(last, len(self.lines))):
+                    column = self.lines[lineno].lower().find("<h1")
+                    if column >= 0:
+                        self.h1.append((lineno + 1, column + 1))
+                        return
+        self._add_content(first + 1, self._first_column(first))
+
+    def _add_content(self, line: int, column: int) -> None:
+        self._stretches_seen.add(bisect_left(self._marker_lines, line))
+        self.content.append((line, column))
+
+    def _alert(self, token: Token) -> None:
+        """``[!WORD]`` alone on the first line of a paragraph in a blockquote."""
+        first_line = token.content.split("\n", 1)[0].strip()
+        match = _ALERT.match(first_line)
+        if match is None or not token.map:
+            return
+        lineno = token.map[0]
+        source = self.lines[lineno] if lineno < len(self.lines) else ""
+        self.alerts.append(Alert(lineno + 1, source.find("[!") + 1 or 1, match.group(1)))
+
     def _marker_position(self, token: Token) -> tuple[int, int]:
         if not token.map:
             return 1, 1
@@ -219,6 +330,11 @@ class _Extractor:
                 handler(self, scope, child)
         if heading is not None and scope.heading_text is not None:
             self._add_heading(heading, "".join(scope.heading_text).strip())
+            added = self.headings[-1]
+            if added.level == 1 and not _is_tab_title(children):
+                self.h1.append((added.line, added.column))
+            elif heading.level == 0:
+                self._add_content(added.line, added.column)
 
     def _on_text(self, scope: _InlineScope, child: Token) -> None:
         scope.add_text(child.content)
@@ -277,6 +393,9 @@ class _Extractor:
         line, col = scope.at(meta["pos"])
         end_line, end_col = scope.at(meta["end"])
         self._add_link(Link(line, col, meta["target"], meta["title"], "code", end_line, end_col))
+        region, ranges = _code_selection(meta["target"])
+        if region or ranges:
+            self.snippets.append(Snippet(line, col, meta["target"], region, ranges))
 
     def _on_docfx_triple(self, scope: _InlineScope, child: Token) -> None:
         meta = child.meta
@@ -293,6 +412,14 @@ class _Extractor:
                 if meta["name"] == "image" and name == "source":
                     text, image = values.get("alt-text", ""), _directive_image(values)
                 self._add_link(Link(line, col, value.strip(), text, "directive", image=image))
+        if meta["name"] == "code":
+            attrs = {name: value for name, value, _offset in reversed(meta["attrs"])}
+            region = attrs.get("id", "").strip()
+            ranges = "" if region else _line_ranges(attrs.get("range", ""))
+            source = attrs.get("source", "").strip()
+            if source and (region or ranges):
+                line, col = scope.at(meta["pos"])
+                self.snippets.append(Snippet(line, col, source, region, ranges))
 
     _INLINE_HANDLERS: ClassVar[dict[str, Callable[[_Extractor, _InlineScope, Token], None]]] = {
         "text": _on_text,
@@ -318,13 +445,102 @@ class _Extractor:
             col = len(source) - len(source.lstrip()) + 1
         self.headings.append(Heading(line, col, int(heading.tag[1]), text, slugify(text)))
 
+def _is_tab_title(children: list[Token] | tuple[Token, ...]) -> bool:
+    """A heading that is a single link to ``#tab/...``: DocFX makes it a tab, not a heading."""
+    if len(children) < 2 or children[0].type != "link_open" or children[-1].type != "link_close":
+        return False
+    if sum(1 for child in children if child.type == "link_open") != 1:
+        return False
+    return _TAB_HREF.match(str(children[0].attrGet("href") or "")) is not None
+
+
+def _line_range(text: str, with_l: bool) -> str | None:
+    """DocFX's line range (``3-5``, ``3``, ``3-``; ``L3-L5`` after ``#``) as ``start-end`` with
+    an empty bound for "to the end"; None when it is not one."""
+    parts = text.split("-")
+    if len(parts) > 2:
+        return None
+    numbers = []
+    for part in parts:
+        if not part:
+            numbers.append("")
+            continue
+        if with_l:
+            if len(part) < 2 or part[0] not in "Ll":
+                return None
+            part = part[1:]
+        if not part.isdigit():
+            return None
+        numbers.append(str(int(part)))
+    return numbers[0] if len(numbers) == 1 else f"{numbers[0]}-{numbers[1]}"
+
+
+def _line_ranges(text: str) -> str:
+    """``range="3-5,10"`` as DocFX reads it; empty when it does not parse (DocFX shows the file)."""
+    ranges = [_line_range(part, False) for part in text.split(",")] if text else []
+    return "" if not ranges or None in ranges else ",".join(r for r in ranges if r is not None)
+
+
+def _code_selection(target: str) -> tuple[str, str]:
+    """(region, lines) a ``[!code-x[](path?query#fragment)]`` asks for, as DocFX reads it: the
+    fragment is a region unless it is a line range (``#L3-L5``); the query gives ``name``,
+    ``start``/``end`` and ``range``. A region wins over lines; ``#L`` over ``start``/``end`` over
+    ``range``."""
+    match = _SNIPPET_TARGET.match(target)
+    if match is None:
+        return "", ""
+    query, fragment = match.group(2) or "", match.group(3)
+    region = ""
+    start = end = ranges = ""
+    for item in query.split("&") if query else ():
+        key, equals, value = item.partition("=")
+        if not equals or "=" in value:
+            break
+        key = key.lower()
+        if key == "name":
+            region = value
+        elif key in ("start", "end"):
+            if not value.isdigit():
+                break
+            if key == "start":
+                start = end = str(int(value))
+            else:
+                end = str(int(value))
+        elif key == "range":
+            ranges = _line_ranges(value)
+            if not ranges:
+                break
+        elif key not in ("highlight", "dedent"):
+            break
+    if fragment is not None:
+        bookmark = _line_range(fragment.strip(), True)
+        if bookmark is not None:
+            ranges, start = bookmark, ""
+        elif fragment.strip():
+            region = fragment.strip()
+    if region:
+        return region.strip(), ""
+    if start:
+        return "", f"{start}-{end}"
+    return "", ranges
+
+
 def extract_facts(lines: list[str], body_start: int) -> dict[str, Any]:
-    """Page fields (headings, anchors, links, includes, lists, comments) of the Markdown from line
-    index ``body_start`` on. Front matter lines are blanked so token maps are file lines."""
+    """Page fields (headings, anchors, links, includes, lists, comments, and the outline, alerts,
+    snippets, DocFX block markers and conflicts) of the Markdown from line index ``body_start``
+    on. Front matter lines are blanked so token maps are file lines."""
     text = "\n".join([""] * body_start + lines[body_start:])
     env: dict[str, Any] = {}
     tokens = markdown_parser().parse(text, env)
-    extractor = _Extractor(lines, env)
+    code: dict[int, int] = {}
+    html: dict[int, int] = {}
+    for token in tokens:
+        if token.type in ("code_block", "html_block") and token.map:
+            first, last = token.map
+            (code if token.type == "code_block" else html).update(dict.fromkeys(range(first, last), first))
+    directives, conflicts = scan_blocks(lines, body_start, code, html)
+    markers = frozenset(d.line - 1 for d in directives)
+    extractor = _Extractor(lines, env, markers)
     extractor.run(tokens)
     links = extractor.links
     if any(link.kind == "reference" for link in links):
@@ -353,5 +569,19 @@ def extract_facts(lines: list[str], body_start: int) -> dict[str, Any]:
         "includes": tuple(extractor.includes),
         "lists": tuple(sorted(extractor.lists, key=lambda b: (b.line, b.column))),
         "comments": tuple(extractor.comments),
+        "outline": Outline(tuple(extractor.h1),
+                           _first_per_stretch(extractor.content, sorted(d.line for d in directives))),
+        "directives": directives,
+        "alerts": tuple(extractor.alerts),
+        "conflicts": conflicts,
+        "snippets": tuple(extractor.snippets),
     }
+
+
+def _first_per_stretch(content: list[tuple[int, int]], marker_lines: list[int]) -> tuple[tuple[int, int], ...]:
+    """The first content position between consecutive DocFX block markers (and before the first)."""
+    found: dict[int, tuple[int, int]] = {}
+    for position in sorted(content):
+        found.setdefault(bisect_left(marker_lines, position[0]), position)
+    return tuple(found[key] for key in sorted(found))
 

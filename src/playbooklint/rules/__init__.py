@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import files, frontmatter, includes, learn_links, learn_meta, lifecycle, links
+from . import files, frontmatter, includes, learn_links, learn_meta, learn_page, lifecycle, links
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -15,6 +15,7 @@ RULES: tuple[Rule, ...] = (
     *learn_links.RULES,
     *includes.RULES,
     *lifecycle.RULES,
+    *learn_page.RULES,
 )
 
 BY_NAME = {rule.name: rule for rule in RULES}

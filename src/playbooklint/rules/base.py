@@ -22,7 +22,8 @@ class Rule:
     """A check with a stable code and name. Its documentation is the check's docstring."""
 
     code: str
-    """``PB`` + 3 digits, grouped by hundreds (0 files, 1 front matter, 2 links, 3 includes, 4 lifecycle)."""
+    """``PB`` + 3 digits, grouped by hundreds (0 files, 1 front matter, 2 links, 3 includes, 4 lifecycle,
+    5 page structure and DocFX extensions)."""
     name: str
     """Kebab-case name of the problem, e.g. ``link-broken``."""
     severity: Severity
