@@ -217,7 +217,8 @@ def link_outside_docset(page: Page, docset: Docset) -> Iterable[Problem]:
         for link, resolved in _checked_links(page, docset):
             if resolved.status == "outside":
                 yield Problem(link.line, link.column, outside_message(link.target, resolved), **_span(link))
-            elif resolved.status == "repo" and link.kind != "code":
+            elif resolved.status == "repo" and link.kind != "code" and not (link.kind == "directive" and not link.image):
+                # code snippets (``[!code]``, ``:::code source=``) are read from the repository at build time
                 yield Problem(link.line, link.column,
                               f"'{link.target}' is a file of the repository that no docset publishes "
                               f"('{resolved.path}' from the docset root): readers get a 404; move it into "
