@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..clock import today
@@ -212,18 +213,29 @@ def known_keys(docset: Docset) -> set[str]:
     return known
 
 
-def near_misses(key: str, known: set[str]) -> list[str]:
+def near_misses(key: str, known: set[str] | frozenset[str]) -> list[str]:
     """Known keys ``key`` looks like a misspelling of (none when it is known itself)."""
     if key in known:
         return []
+    return list(_near_misses(key, frozenset(known)))
+
+
+@lru_cache(maxsize=4096)
+def _near_misses(key: str, known: frozenset[str]) -> tuple[str, ...]:
+    # a docset has a few dozen distinct keys over thousands of pages: each is judged once
     normal = _normal(key)
-    same = sorted(k for k in known if _normal(k) == normal)
+    normals = _normals(known)
+    same = sorted(k for k, n in normals if n == normal)
     if same:
-        return same
+        return tuple(same)
     if len(normal) < MIN_FUZZY_LENGTH:
-        return []
-    return sorted(k for k in known
-                  if len(k) >= MIN_FUZZY_LENGTH and _one_letter_apart(normal, _normal(k)))
+        return ()
+    return tuple(sorted(k for k, n in normals if len(k) >= MIN_FUZZY_LENGTH and _one_letter_apart(normal, n)))
+
+
+@lru_cache(maxsize=64)
+def _normals(known: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((k, _normal(k)) for k in known)
 
 
 def metadata_key_typo(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -252,7 +264,7 @@ def metadata_key_typo(page: Page, docset: Docset) -> Iterable[Problem]:
     """
     if not _is_checked_page(page, docset) or page.problems or not page.meta_keys:
         return
-    known = known_keys(docset)
+    known = frozenset(known_keys(docset))
     for key in page.meta_keys:
         found = near_misses(key.name, known)
         if found:
