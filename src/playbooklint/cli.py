@@ -20,7 +20,7 @@ import click
 
 from . import __version__
 from .config import ConfigError
-from .reporters import FORMATS, counts, render
+from .reporters import FORMATS, STATISTICS_FORMATS, counts, render
 
 if TYPE_CHECKING:
     from .engine import Result
@@ -92,8 +92,11 @@ class _Progress:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(list(FORMATS)),
+@click.option("--format", "--output-format", "output_format", type=click.Choice(list(FORMATS)),
               help="Output format [default: text; under GitHub Actions text plus github annotations].")
+@click.option("--statistics", "show_statistics", is_flag=True,
+              help="Count the findings per rule (with how many are fixable) instead of listing them; "
+              "with --format json, a statistics list beside them.")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file to use instead of the nearest .playbooklint.toml / pyproject.toml.")
@@ -124,7 +127,7 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
           select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, exit_zero: bool,
           max_file_size: int | None, file_timeout: float | None, color_option: str, no_progress: bool,
           jobs: int | None, no_cache: bool, cache_dir: Path | None, fix_files: bool, show_diff: bool,
-          unsafe_fixes: bool) -> None:
+          unsafe_fixes: bool, show_statistics: bool) -> None:
     """Check PATHS (folders or files; default: the current folder).
 
     A file is judged inside the docset it belongs to: the config's root, else the nearest folder
@@ -137,6 +140,8 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
         raise ConfigError(f"config file not found: {config_path}")
     if unsafe_fixes and not (fix_files or show_diff):
         raise click.UsageError("--unsafe-fixes applies with --fix or --diff")
+    if show_statistics and (output_format or "text") not in STATISTICS_FORMATS:
+        raise click.UsageError(f"--statistics applies with --format {', '.join(STATISTICS_FORMATS)}")
     progress = _Progress() if _Progress.wanted(no_progress) else None
     arguments: dict[str, Any] = {
         "config": config_path, "jobs": jobs, "cache": not no_cache, "cache_dir": cache_dir,
@@ -157,10 +162,11 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
         return
     github_too = output_format is None and output_file is None and os.environ.get("GITHUB_ACTIONS") == "true"
     chosen = output_format or "text"
-    text = render(chosen, result, color=_use_color(color_option, output_file is not None))
+    text = render(chosen, result, color=_use_color(color_option, output_file is not None),
+                  with_statistics=show_statistics)
     if github_too:
         text += render("github", result)
-    if chosen in ("text", "concise"):
+    if chosen in ("text", "concise", "full"):
         text += "".join(line + "\n" for line in _fix_lines(result))
     elif result.fixes is not None and chosen != "json":
         for line in _fix_lines(result):

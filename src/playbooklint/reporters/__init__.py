@@ -5,7 +5,7 @@ decides exit codes.
 looks a format up. One module per family:
 
 * ``common``: display paths, counts and the summary line, findings and fingerprints
-* ``text``: ``text`` and ``concise``, for people
+* ``text``: ``text``, ``concise``, ``full`` and the ``--statistics`` table, for people
 * ``jsonfmt``: ``json`` and ``json-lines``
 * ``sarif``: SARIF 2.1.0 for code scanning
 * ``ci``: ``github``, ``azure``, ``junit`` and ``gitlab``, for CI systems
@@ -24,7 +24,7 @@ from .ci import render_azure, render_github, render_gitlab, render_junit
 from .common import counts, display_path, summary_line
 from .jsonfmt import render_json, render_json_lines
 from .sarif import render_sarif
-from .text import render_concise, render_text
+from .text import render_concise, render_full, render_statistics, render_text
 
 if TYPE_CHECKING:
     from .common import RunResult
@@ -39,6 +39,7 @@ class Reporter(Protocol):
 FORMATS: dict[str, Reporter] = {
     "text": render_text,
     "concise": render_concise,
+    "full": render_full,
     "json": render_json,
     "json-lines": render_json_lines,
     "sarif": render_sarif,
@@ -55,8 +56,18 @@ CI_FORMATS: dict[str, Reporter] = {
 """The formats made for CI systems and code-scanning tools (golden outputs in tests/golden/)."""
 
 
-def render(name: str, result: RunResult, *, cwd: Path | None = None, color: bool = False) -> str:
-    """The report in format ``name`` (a key of ``FORMATS``); only the text report has colour."""
+STATISTICS_FORMATS = ("text", "concise", "full", "json")
+"""The formats ``--statistics`` applies to: the table for the text ones, a ``statistics`` list in JSON."""
+
+
+def render(name: str, result: RunResult, *, cwd: Path | None = None, color: bool = False,
+           with_statistics: bool = False) -> str:
+    """The report in format ``name`` (a key of ``FORMATS``); only the text report has colour.
+    ``with_statistics``: the findings per rule instead of the findings (a list beside them in JSON)."""
+    if with_statistics:
+        if name == "json":
+            return render_json(result, cwd, with_statistics=True)
+        return render_statistics(result, cwd)
     if name == "text":
         return render_text(result, cwd, color=color)
     return FORMATS[name](result, cwd)
@@ -65,5 +76,5 @@ def render(name: str, result: RunResult, *, cwd: Path | None = None, color: bool
 __all__ = [
     "CI_FORMATS", "FORMATS", "Reporter", "counts", "display_path", "render", "render_azure", "render_concise",
     "render_github", "render_gitlab", "render_json", "render_json_lines", "render_junit", "render_sarif",
-    "render_text", "summary_line",
+    "render_full", "render_statistics", "render_text", "summary_line", "STATISTICS_FORMATS",
 ]

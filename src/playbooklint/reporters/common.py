@@ -103,3 +103,45 @@ def fingerprints(items: list[tuple[str, Diagnostic]]) -> list[str]:
 def lines(items: list[str]) -> str:
     """One item per line, each ending with a newline (nothing at all for no items)."""
     return "".join(item + "\n" for item in items)
+
+
+def statistics(result: RunResult) -> list[dict[str, object]]:
+    """Findings per rule, most frequent first: ``count``, ``code``, ``name`` and ``fixable`` (how
+    many carry a fix, safe or not)."""
+    found: Counter[tuple[str, str]] = Counter()
+    fixable: Counter[tuple[str, str]] = Counter()
+    for d in result.diagnostics:
+        found[(d.code, d.rule)] += 1
+        if d.fix is not None:
+            fixable[(d.code, d.rule)] += 1
+    ordered = sorted(found.items(), key=lambda item: (-item[1], item[0][0]))
+    return [{"count": n, "code": code, "name": name, "fixable": fixable[(code, name)]}
+            for (code, name), n in ordered]
+
+
+class SourceLines:
+    """The lines of the files findings point into, each file read once (decoded as the parser
+    decodes it); a file that cannot be read has no lines."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, list[str] | None] = {}
+
+    def line(self, root: Path, rel: str, number: int) -> str | None:
+        path = root / rel
+        if path not in self._files:
+            self._files[path] = self._read(path)
+        found = self._files[path]
+        if found is None or not 1 <= number <= len(found):
+            return None
+        return found[number - 1]
+
+    @staticmethod
+    def _read(path: Path) -> list[str] | None:
+        from ..parse.decode import decode
+
+        try:
+            data = path.read_bytes()
+        except (OSError, ValueError):
+            return None
+        text, _problem = decode(data)
+        return None if text is None else text.split("\n")

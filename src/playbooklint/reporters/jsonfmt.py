@@ -7,13 +7,15 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .common import counts, lines, located
+from .common import counts, lines, located, statistics
 
 if TYPE_CHECKING:
     from .common import RunResult
 
 
-def render_json(result: RunResult, cwd: Path | None = None) -> str:
+def render_json(result: RunResult, cwd: Path | None = None, *, with_statistics: bool = False) -> str:
+    """The roots, the findings, the counts (and with ``--statistics`` a ``statistics`` list: per
+    rule ``count``, ``code``, ``name``, ``fixable``, most frequent first)."""
     diagnostics = []
     for file, d, docset in located(result, cwd):
         item = d.as_dict()
@@ -26,6 +28,8 @@ def render_json(result: RunResult, cwd: Path | None = None) -> str:
         "diagnostics": diagnostics,
         "summary": counts(result),
     }
+    if with_statistics:
+        payload["statistics"] = statistics(result)
     fixes = getattr(result, "fixes", None)
     if fixes is not None:  # --fix: what was fixed, what was not and why
         payload["fixes"] = fixes.as_dict(cwd)
