@@ -36,8 +36,10 @@ def test_paths_are_relative_to_the_config_file(tmp_path: Path):
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("colour = 'red'\n", "unknown key 'colour'"),
-    ("[lifecycle]\nphase = ['a.md']\n", "unknown key 'lifecycle.phase'"),
+    ("colour = 'red'\n", "unknown key 'colour'$"),
+    ("[lifecycle]\nphase = ['a.md']\n", "unknown key 'lifecycle.phase'; did you mean 'lifecycle.phases'\\?"),
+    ("url_base = '/iis/'\n", "unknown key 'url_base'; did you mean 'url-base'\\?"),
+    ("exlude = ['drafts/**']\n", "unknown key 'exlude'; did you mean 'exclude'\\?"),
     ("exclude = 'drafts'\n", "exclude"),
     ("[rules]\nlink-broken = 'loud'\n", "rules.link-broken must be"),
     ("max-file-size = -1\n", "max-file-size"),

@@ -123,3 +123,16 @@ def test_suggestions_break_ties_by_common_prefix(tmp_path: Path):
     assert built.suggest("index.md", "topic-011-v2.md") == "topic-011.md"
     assert built.suggest("index.md", "topic-000-v2.md") == "topic-000.md"
     assert built.suggest("index.md", "nothing-alike.md") is None
+
+
+def test_no_other_phase_page_is_suggested_for_a_deleted_phase_page(tmp_path: Path):
+    """phase-deploy.md was deleted: phase-design.md is another step of the lifecycle, not the page
+    meant; a typo in a phase page's name still gets its suggestion."""
+    root = write_tree(tmp_path, {"phase-design.md": "", "phase-remediate.md": "", "phase-scan.md": "",
+                                 "topic-plan.md": "", "index.md": ""})
+    built = build_docset(root, Config())
+    assert built.suggest("index.md", "phase-deploy.md") is None
+    assert built.suggest("index.md", "phase-desing.md") == "phase-design.md"
+    assert built.suggest("index.md", "phase-remediat.md") == "phase-remediate.md"
+    assert built.suggest("index.md", "phase-plan.md") is None
+    assert built.suggest("index.md", "topic-scan.md") == "topic-plan.md"  # not phase pages: as before

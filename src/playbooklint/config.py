@@ -161,7 +161,11 @@ def validate(data: dict[str, Any], source: str) -> None:
         unknown = sorted(set(error.instance) - known)
         where = _error_path(error)
         prefix = "" if where == "(top level)" else f"{where}."
-        raise ConfigError(f"{source}: unknown key '{prefix}{unknown[0]}'")
+        from .fuzzy import closest
+
+        near = closest(unknown[0], sorted(known), cutoff=0.6)
+        hint = f"; did you mean '{prefix}{near}'?" if near else ""
+        raise ConfigError(f"{source}: unknown key '{prefix}{unknown[0]}'{hint}")
     if error.validator == "oneOf" and error.absolute_path and error.absolute_path[0] == "rules":
         raise ConfigError(
             f"{source}: {_error_path(error)} must be \"error\", \"warning\", \"off\", true, false "

@@ -438,6 +438,8 @@ class Docset:
         folder, name = posixpath.split(wanted)
         siblings = self._files.children(folder) if folder in self._files.dirs else []
         close = closest(name, siblings, cutoff=0.8)
+        if close and _other_phase(name, close):
+            close = None  # phase-deploy.md deleted: phase-design.md is another step, not the page meant
         if close:
             return posixpath.join(folder, close)
         same = self._files.by_name.get(name.lower(), [])
@@ -800,3 +802,33 @@ def _pivot_groups(text: str) -> dict[str, frozenset[str]] | None:
             str(p["id"]).strip() for p in pivots if isinstance(p, dict) and isinstance(p.get("id"), str)
         )
     return found
+
+
+_PHASE_PAGE = re.compile(r"phase-(.+)\.md", re.IGNORECASE)
+
+
+def _other_phase(wanted: str, found: str) -> bool:
+    """True when a missing ``phase-*.md`` and the near match are two different phase pages: the
+    names after ``phase-`` are more than one typo apart (``remediat``/``remediate``,
+    ``desing``/``design`` are typos; ``deploy``/``design``, ``plan``/``scan`` are two phases).
+    Suggesting one phase for another after a phase page was deleted sends the reader to the wrong step."""
+    a, b = _PHASE_PAGE.fullmatch(wanted), _PHASE_PAGE.fullmatch(found)
+    if a is None or b is None:
+        return False
+    return not _one_edit(a.group(1).lower(), b.group(1).lower())
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """At most one insertion, deletion, substitution or swap of neighbours between ``a`` and ``b``."""
+    if a == b:
+        return True
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) > 1:
+        return False
+    start = 0
+    while start < len(a) and a[start] == b[start]:
+        start += 1
+    if len(a) < len(b):
+        return a[start:] == b[start + 1:]
+    return a[start + 1:] == b[start + 1:] or (a[start + 2:] == b[start + 2:] and a[start:start + 2] == b[start:start + 2][::-1])
