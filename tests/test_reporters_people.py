@@ -115,3 +115,15 @@ def test_cli_statistics_and_output_format_alias(tmp_path: Path, monkeypatch: pyt
     out = runner.invoke(cli, ["check", str(root), "--no-cache", "--statistics", "--format", "sarif"])
     assert out.exit_code == 2
     assert "--statistics applies with" in out.output
+
+
+def test_no_file_to_check_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    from playbooklint.cli import main
+
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "a.png").write_bytes(b"\x89PNG")
+    assert main(["check", str(tmp_path / "media"), "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert "no file to check in" in err and "Traceback" not in err
+    root = playbook(tmp_path)
+    assert main(["check", str(root), "--no-cache", "--select", "orphan-page"]) == 0

@@ -59,6 +59,15 @@ def lint(
     return _lint([Path(p) for p in paths], config=chosen, overrides=overrides, options=options)
 
 
+def _lint_with_docsets(paths: Iterable[str | os.PathLike[str]], **arguments: Any) -> Result:
+    """``lint`` that always builds the docsets (never reuses the last run's findings alone), for
+    reports that read the docset: the HTML report's lifecycle and freshness."""
+    chosen = _config(arguments.pop("config", None))
+    overrides = arguments.pop("overrides", None)
+    options = replace(_options(**arguments), reuse_results=False)
+    return _lint([Path(p) for p in paths], config=chosen, overrides=overrides, options=options)
+
+
 def fix(
     paths: Iterable[str | os.PathLike[str]] = (".",),
     *,

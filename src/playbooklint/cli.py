@@ -134,7 +134,7 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
     holding docfx.json, else the folder given. Exit 0 when no errors, 1 with errors, 2 for usage or
     configuration problems.
     """
-    from .api import fix, lint
+    from .api import _lint_with_docsets, fix, lint
 
     if config_path is not None and not config_path.is_file():
         raise ConfigError(f"config file not found: {config_path}")
@@ -152,11 +152,14 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
         with _collector_paused():
             if fix_files or show_diff:
                 result = fix(list(paths) or [Path(".")], unsafe=unsafe_fixes, write=not show_diff, **arguments)
+            elif output_format == "html":  # the report reads the docsets (lifecycle, ms.date)
+                result = _lint_with_docsets(list(paths) or [Path(".")], **arguments)
             else:
                 result = lint(list(paths) or [Path(".")], **arguments)
     finally:
         if progress is not None:
             progress.close()
+    _nothing_matched(result, paths)
     if show_diff:
         _report_diff(result, output_file)
         return
@@ -175,6 +178,18 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
     found = counts(result)
     failed = found["errors"] > 0 or (strict and found["warnings"] > 0)
     sys.exit(0 if exit_zero or not failed else 1)
+
+
+def _nothing_matched(result: Result, paths: tuple[Path, ...]) -> None:
+    """Paths that hold no source file of any docset checked nothing: say so (exit 2) rather than
+    "No problems found in 0 files". Named files outside every docset (pre-commit passing a README)
+    are skipped and counted as before."""
+    found = counts(result)
+    if found["files_checked"] or found["skipped"]:
+        return
+    named = ", ".join(str(p) for p in paths) or "."
+    raise ConfigError(f"no file to check in {named}: no Markdown or TOC file that a docset builds "
+                      "(check the path, or the docset's docfx.json 'files' and 'exclude')")
 
 
 def _fix_lines(result: Result) -> list[str]:

@@ -128,6 +128,8 @@ class Config:
     """Heading (substring, any case) above the index page's phase list."""
     lifecycle_phases: tuple[str, ...] = ()
     """Phase pages in order, relative to the root; empty means read them from the index page."""
+    lifecycle_expected: bool = False
+    """The config's ``[lifecycle]`` names a ``heading`` or ``phases``: a docset without a lifecycle is reported."""
     previous_words: tuple[str, ...] = ("Previous",)
     """Link texts that start a "previous phase" link."""
     next_words: tuple[str, ...] = ("Next",)
@@ -277,6 +279,7 @@ def load_config(path: Path | None) -> Config:
         file_timeout=float(data.get("file-timeout", DEFAULT_FILE_TIMEOUT)),
         lifecycle_heading=lifecycle.get("heading", "Phases"),
         lifecycle_phases=_tuple(lifecycle.get("phases")),
+        lifecycle_expected="heading" in lifecycle or "phases" in lifecycle,
         previous_words=_tuple(lifecycle.get("previous")) or ("Previous",),
         next_words=_tuple(lifecycle.get("next")) or ("Next",),
         rules={str(k): normalize_rule_value(v) for k, v in data.get("rules", {}).items()},

@@ -83,9 +83,17 @@ def phase_missing(docset: Docset) -> Iterable[Problem]:
 
     Options
     ``lifecycle.phases``, ``lifecycle.heading``, ``index``. Without ``lifecycle.phases`` the index
-    list *is* the lifecycle, so nothing can be missing from it.
+    list *is* the lifecycle, so nothing can be missing from it. When the config's ``[lifecycle]``
+    sets ``heading`` (or ``phases``) and the index page has no phase list under that heading, one
+    finding on the index page says so: the phase rules would otherwise silently check nothing.
     """
     lifecycle = docset.lifecycle
+    if lifecycle is None and docset.config.lifecycle_expected and docset.config.index in docset.pages:
+        heading = docset.config.lifecycle_heading
+        yield Problem(1, 1, f"no lifecycle found: the config sets [lifecycle] but the index page has no ordered "
+                      f"list of two or more phase pages under a heading containing '{heading}', so the phase "
+                      "rules check nothing; fix lifecycle.heading or add the list", path=docset.config.index)
+        return
     if lifecycle is None or lifecycle.source != "config":
         return
     index_path = lifecycle.index_path
