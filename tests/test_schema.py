@@ -75,6 +75,7 @@ def test_schema_loads_from_an_installed_wheel(tmp_path: Path):
     wheel = next((tmp_path / "dist").glob("playbooklint-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         assert "playbooklint/schemas/playbook-page.schema.json" in archive.namelist()
+        assert "playbooklint/reporters/templates/report.html.j2" in archive.namelist()  # the HTML report
         archive.extractall(tmp_path / "site")
     code = (
         "import sys; sys.path.insert(0, r'%s');"

@@ -9,6 +9,7 @@ looks a format up. One module per family:
 * ``jsonfmt``: ``json`` and ``json-lines``
 * ``sarif``: SARIF 2.1.0 for code scanning
 * ``ci``: ``github``, ``azure``, ``junit`` and ``gitlab``, for CI systems
+* ``html``: one self-contained HTML page for a docs lead (template in ``templates/``)
 * ``lifecycle``: the ``lifecycle`` command's report, as text or JSON
 
 Paths are shown as ``display_path`` shows them (relative to ``cwd`` when below it); the
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from .ci import render_azure, render_github, render_gitlab, render_junit
 from .common import counts, display_path, summary_line
+from .html import render_html
 from .jsonfmt import render_json, render_json_lines
 from .sarif import render_sarif
 from .text import render_concise, render_full, render_statistics, render_text
@@ -47,6 +49,7 @@ FORMATS: dict[str, Reporter] = {
     "azure": render_azure,
     "junit": render_junit,
     "gitlab": render_gitlab,
+    "html": render_html,
 }
 """Format name -> renderer ``(result, cwd=None) -> str``."""
 
@@ -75,6 +78,6 @@ def render(name: str, result: RunResult, *, cwd: Path | None = None, color: bool
 
 __all__ = [
     "CI_FORMATS", "FORMATS", "Reporter", "counts", "display_path", "render", "render_azure", "render_concise",
-    "render_github", "render_gitlab", "render_json", "render_json_lines", "render_junit", "render_sarif",
+    "render_github", "render_gitlab", "render_html", "render_json", "render_json_lines", "render_junit", "render_sarif",
     "render_full", "render_statistics", "render_text", "summary_line", "STATISTICS_FORMATS",
 ]
