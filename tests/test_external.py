@@ -69,6 +69,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if path.startswith("/ok") or path == "/search?q=x":
                 self._answer(200, body=b"<h1 id='top'>ok</h1>")
+            elif path == "/page":
+                self._answer(200, {"Content-Type": "text/html; charset=utf-8"},
+                             b"<html><h2 id='setup'>Set up</h2><a name='legacy'></a><p id=\"caf\xc3\xa9\">x</p></html>")
             elif path == "/moved":
                 self._answer(301, {"Location": "/ok-new"})
             elif path == "/found":
@@ -260,6 +263,23 @@ def test_network_unreachable_is_one_notice(tmp_path: Path, capsys: pytest.Captur
     code = main(["check", str(tmp_path), "--external", "--no-cache", "--select", "PB217,PB218"])
     assert code == 0
     assert "external links not checked: the network is unreachable (12 URLs)" in capsys.readouterr().err
+
+
+def test_fragments_of_external_pages_only_when_asked(tmp_path: Path, server: _Server) -> None:
+    base = server.base
+    write_tree(tmp_path, {"page.md": f"# P\n\n[a]({base}/page#setup) [b]({base}/page#nope)\n\n"
+                                     f"[c]({base}/page#legacy) [d]({base}/page#caf%C3%A9) [e]({base}/ok#nope)\n"})
+    found, _ = _run(tmp_path, _settings(server), cache=False)
+    assert found == [] and server.counts[("HEAD", "/page")] == 1 and server.counts[("GET", "/page")] == 0
+    server.counts.clear()
+    found, _ = _run(tmp_path, _settings(server, external_fragments=True))
+    # read once with GET (ids read with html.parser); /ok is not HTML: its fragment is not judged
+    column = len(f"[a]({base}/page#setup) ") + 1
+    assert found == [f"page.md:3:{column} PB217 '{base}/page' has no anchor '#nope'"]
+    assert server.counts[("GET", "/page")] == 1 and server.counts[("HEAD", "/page")] == 0
+    server.counts.clear()
+    again, _ = _run(tmp_path, _settings(server, external_fragments=True))
+    assert again == found and server.counts[("GET", "/page")] == 0  # the anchors are cached
 
 
 def test_config_keys(tmp_path: Path) -> None:

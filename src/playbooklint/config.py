@@ -91,6 +91,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "external-retries": {"type": "integer", "minimum": 0},
         "external-max-retry-wait": {"type": "number", "minimum": 0},
         "external-short-links": _GLOBS,
+        "external-fragments": {"type": "boolean"},
         "deprecated-metadata": {
             "type": "object",
             "propertyNames": {"minLength": 1},
@@ -173,6 +174,8 @@ class Config:
     external_short_links: tuple[str, ...] = ("https://aka.ms/*", "http://aka.ms/*")
     """URL patterns of short links: requested without following their redirect; one that leads to
     a search page is dead."""
+    external_fragments: bool = False
+    """Read external HTML pages whose links name a fragment, and check the fragment is an id there."""
 
     def __post_init__(self) -> None:
         # a Config built in code may say rules={"PB201": False} or {"link-broken": "warning"}, as the file does

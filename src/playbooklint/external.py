@@ -32,10 +32,11 @@ import sys
 import threading
 import time
 from collections.abc import Coroutine, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from . import __version__
 from .atomic import write_atomic
@@ -57,6 +58,8 @@ BROKEN_STATUS = frozenset({404, 410})
 PERMANENT = frozenset({301, 308})
 NEVER_CHECKED_HOSTS = ("localhost", "example.com", "example.org", "example.net")
 """Hosts (and their subdomains) that documentation names as placeholders: never requested."""
+MAX_BODY = 5 * 1024 * 1024
+"""Bytes of a page read for its anchors (``external-fragments``); the rest is not read."""
 NETWORK_DOWN_AFTER = 12
 """Hosts that must all fail to resolve or connect, with no answer from any host, before the
 network is taken to be unreachable and the remaining requests are not made."""
@@ -83,6 +86,9 @@ class ExternalResult:
     """The request never reached a server (DNS or connection failure)."""
     checked: float = 0.0
     """When it was checked (seconds since the epoch)."""
+    anchors: tuple[str, ...] | None = None
+    """With ``external-fragments``: the ids (and ``<a name>``) of the HTML page reached, sorted;
+    None when the page was not read (not asked for, or not HTML)."""
 
 
 @dataclass(frozen=True)
@@ -99,13 +105,15 @@ class ExternalSettings:
     exclude: tuple[str, ...] = ()
     short_links: tuple[str, ...] = ("https://aka.ms/*", "http://aka.ms/*")
     cache_max_age: float = 86400.0
+    fragments: bool = False
 
     @classmethod
     def from_config(cls, config: Config) -> ExternalSettings:
         return cls(config.external_timeout, config.external_max_concurrency, config.external_per_host,
                    config.external_host_interval, config.external_retries, config.external_max_retry_wait,
                    frozenset(config.external_accept), tuple(config.external_exclude),
-                   tuple(config.external_short_links), config.external_cache_max_age)
+                   tuple(config.external_short_links), config.external_cache_max_age,
+                   config.external_fragments)
 
 
 @dataclass
@@ -147,19 +155,20 @@ def request_url(target: str) -> str | None:
     return url
 
 
-def collect_urls(docsets: Iterable[Docset], settings: ExternalSettings) -> list[str]:
-    """Every http(s) URL the reported pages link to (no fragment, each once, not excluded)."""
+def collect_urls(docsets: Iterable[Docset], settings: ExternalSettings) -> dict[str, bool]:
+    """Every http(s) URL the reported pages link to (no fragment, each once, not excluded), with
+    True when a link to it names a fragment."""
     from .rules.external import external_links
 
-    found: dict[str, None] = {}
+    found: dict[str, bool] = {}
     for docset in docsets:
         for rel in sorted(docset.pages):
             if not docset.is_selected(rel):
                 continue
-            for _line, _column, url, _target in external_links(docset.pages[rel], docset):
-                if url not in found and not excluded(url, settings):
-                    found[url] = None
-    return list(found)
+            for _line, _column, url, fragment, _span in external_links(docset.pages[rel], docset):
+                if not excluded(url, settings):
+                    found[url] = found.get(url, False) or bool(fragment)
+    return found
 
 
 def excluded(url: str, settings: ExternalSettings) -> bool:
@@ -179,6 +188,38 @@ def is_search_page(url: str) -> bool:
     return (bool(segments) and segments[-1] == "search") or "q" in parse_qs(parts.query)
 
 
+class _Anchors(HTMLParser):
+    """Every ``id`` and ``<a name>`` of an HTML page (read with html.parser, never regexes)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value and (name == "id" or (name == "name" and tag == "a")):
+                self.found.add(value)
+
+
+def page_anchors(body: bytes, encoding: str | None) -> tuple[str, ...]:
+    parser = _Anchors()
+    try:
+        parser.feed(body.decode(encoding or "utf-8", "replace"))
+        parser.close()
+    except (LookupError, AssertionError):
+        pass
+    return tuple(sorted(parser.found))
+
+
+def has_anchor(result: ExternalResult, fragment: str) -> bool:
+    """True unless the page was read and has no such id (GitHub prefixes its ids with
+    ``user-content-``; its script adds the short ones)."""
+    if result.anchors is None or not fragment:
+        return True
+    wanted = unquote(fragment)
+    return any(a in result.anchors for a in (wanted, f"user-content-{wanted}", f"user-content-{wanted.lower()}"))
+
+
 # ---------------------------------------------------------------------- the cache
 
 
@@ -193,8 +234,10 @@ def load_cache(path: Path, max_age: float, now: float) -> dict[str, ExternalResu
     found: dict[str, ExternalResult] = {}
     for url, entry in data["urls"].items():
         try:
+            if isinstance(entry.get("anchors"), list):
+                entry["anchors"] = tuple(entry["anchors"])
             result = ExternalResult(**entry)
-        except TypeError:
+        except (TypeError, AttributeError):
             continue
         if result.state in ("ok", "broken", "unreachable") and not result.transient \
                 and 0 <= now - result.checked <= max_age:
@@ -273,8 +316,9 @@ class _Checker:
             found = self.hosts[key] = _Host(self.settings.per_host)
         return found
 
-    async def _send(self, client: Any, method: str, url: str) -> Any:
-        """One request under the global and per-host limits; the body is never read."""
+    async def _send(self, client: Any, method: str, url: str, read: bool = False) -> Any:
+        """One request under the global and per-host limits; the body is read (up to ``MAX_BODY``,
+        into ``response.extensions["body"]``) only when asked."""
         host = self._host(url)
         # the host's slot first: a request waiting for its host must not hold one of the global
         # slots (pages list many links to one host in a row; they would take every global slot)
@@ -285,20 +329,31 @@ class _Checker:
                     await asyncio.sleep(wait)
                 host.next_start = time.monotonic() + self.settings.host_interval
             self.requests += 1
-            response = await client.request(method, url)
-            await response.aclose()
+            request = client.build_request(method, url)
+            response = await client.send(request, stream=True)
+            try:
+                if read:
+                    body = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) > MAX_BODY:
+                            break
+                    response.extensions["body"] = bytes(body)
+            finally:
+                await response.aclose()
             return response
 
-    async def _hop(self, client: Any, url: str) -> Any:
-        """HEAD, then GET when HEAD is refused; retried for 429, 5xx and timeouts."""
+    async def _hop(self, client: Any, url: str, read: bool = False) -> Any:
+        """HEAD, then GET when HEAD is refused (GET at once when the body is wanted); retried for
+        429, 5xx and timeouts."""
         import httpx
 
         attempt = 0
         while True:
             wait: float | None = None
             try:
-                response = await self._send(client, "HEAD", url)
-                if response.status_code in HEAD_REFUSED:
+                response = await self._send(client, "GET" if read else "HEAD", url, read)
+                if not read and response.status_code in HEAD_REFUSED:
                     response = await self._send(client, "GET", url)
                 self.answered = True
                 if response.status_code not in RETRY_STATUS or attempt >= self.settings.retries:
@@ -314,7 +369,9 @@ class _Checker:
             backoff = 0.25 * 2 ** attempt if wait is None else wait
             await asyncio.sleep(min(backoff, self.settings.max_retry_wait))
 
-    async def check(self, client: Any, url: str) -> ExternalResult:
+    async def check(self, client: Any, url: str, read: bool = False) -> ExternalResult:
+        """Request a URL (following redirects unless it is a short link); ``read``: read the page
+        reached for its anchors."""
         import httpx
 
         now = time.time()
@@ -322,7 +379,7 @@ class _Checker:
         current, moved_to, permanent = url, None, False
         try:
             for hop in range(MAX_REDIRECTS + 1):
-                response = await self._hop(client, current)
+                response = await self._hop(client, current, read)
                 code = response.status_code
                 location = response.headers.get("location")
                 if 300 <= code < 400 and location:
@@ -337,7 +394,12 @@ class _Checker:
                     current = following
                     continue
                 moved_to = current if permanent and current != url else None
-                return self._judge(code, response.reason_phrase, moved_to, now)
+                result = self._judge(code, response.reason_phrase, moved_to, now)
+                body = response.extensions.get("body")
+                if read and result.state == "ok" and body is not None \
+                        and "html" in response.headers.get("content-type", "").lower():
+                    result = replace(result, anchors=page_anchors(body, response.charset_encoding))
+                return result
             return ExternalResult("broken", f"more than {MAX_REDIRECTS} redirects", None, checked=now)
         except httpx.TimeoutException:
             return ExternalResult("unreachable", "timed out", transient=True, checked=now)
@@ -374,7 +436,8 @@ def _fail_fast_sniffio() -> None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
-async def _check_all(urls: list[str], settings: ExternalSettings) -> tuple[dict[str, ExternalResult], int, bool]:
+async def _check_all(urls: list[str], settings: ExternalSettings,
+                     bodies: frozenset[str] = frozenset()) -> tuple[dict[str, ExternalResult], int, bool]:
     import httpx
 
     _fail_fast_sniffio()
@@ -386,7 +449,7 @@ async def _check_all(urls: list[str], settings: ExternalSettings) -> tuple[dict[
     async with httpx.AsyncClient(follow_redirects=False, timeout=settings.timeout, limits=limits,
                                  headers=headers) as client:
         async def one(url: str) -> None:
-            results[url] = await checker.check(client, url)
+            results[url] = await checker.check(client, url, url in bodies)
 
         tasks = [asyncio.ensure_future(one(url)) for url in urls]
         everything: asyncio.Future[Any] = asyncio.ensure_future(asyncio.gather(*tasks))
@@ -416,17 +479,23 @@ def _run(coroutine: Coroutine[Any, Any, _T]) -> _T:
     return box[0]
 
 
-def check_urls(urls: Iterable[str], settings: ExternalSettings, cache_path: Path | None = None) -> ExternalReport:
-    """Request each URL once (cached answers younger than the maximum age are not requested)."""
+def check_urls(urls: Iterable[str] | Mapping[str, bool], settings: ExternalSettings,
+               cache_path: Path | None = None) -> ExternalReport:
+    """Request each URL once (cached answers younger than the maximum age are not requested).
+    ``urls`` may map each URL to True when a link names a fragment of it: with
+    ``settings.fragments``, its page is read for its anchors."""
     now = time.time()
     wanted = list(dict.fromkeys(urls))
+    bodies = frozenset(u for u, v in urls.items() if v) if settings.fragments and isinstance(urls, Mapping) \
+        else frozenset()
     cached = load_cache(cache_path, settings.cache_max_age, now) if cache_path is not None else {}
+    cached = {u: r for u, r in cached.items() if u not in bodies or r.anchors is not None or r.state != "ok"}
     report = ExternalReport()
     todo = [url for url in wanted if url not in cached]
     report.results = {url: cached[url] for url in wanted if url in cached}
     report.cached = len(report.results)
     if todo:
-        fresh, report.requests, network_down = _run(_check_all(todo, settings))
+        fresh, report.requests, network_down = _run(_check_all(todo, settings, bodies))
         if network_down:
             report.network_down = len(todo)
             report.results = {}

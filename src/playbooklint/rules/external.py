@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..external import ExternalResult, request_url
+from ..external import ExternalResult, has_anchor, request_url
 from ..model import Page, Problem
 from .base import Rule
 
@@ -17,29 +17,37 @@ if TYPE_CHECKING:
 _KINDS = ("link", "image", "html", "html-image", "autolink", "reference", "directive")
 
 
-def external_links(page: Page, docset: Docset) -> Iterator[tuple[int, int, str, dict[str, Any]]]:
-    """(line, column, URL to request, span) of each http(s) link, image and TOC href of a page
-    that leads outside the repository (a Learn URL a docset of the repository serves does not)."""
+def _fragment(target: str) -> str:
+    url = target.strip()
+    if url.startswith("<") and url.endswith(">"):
+        url = url[1:-1].strip()
+    return url.partition("#")[2]
+
+
+def external_links(page: Page, docset: Docset) -> Iterator[tuple[int, int, str, str, dict[str, Any]]]:
+    """(line, column, URL to request, fragment, span) of each http(s) link, image and TOC href of a
+    page that leads outside the repository (a Learn URL a docset of the repository serves does not)."""
     for link, resolved in docset.links_of(page):
         if link.kind in _KINDS and resolved.status == "external":
             url = request_url(link.target)
             if url is not None:
-                yield link.line, link.column, url, {"end_line": link.end_line, "end_column": link.end_column}
+                yield (link.line, link.column, url, _fragment(link.target),
+                       {"end_line": link.end_line, "end_column": link.end_column})
     for section in page.toc:
         for entry in section.entries:
             if docset.toc_target(page.path, entry).status == "external":
                 url = request_url(entry.href)
                 if url is not None:
-                    yield entry.line, entry.column, url, {}
+                    yield entry.line, entry.column, url, _fragment(entry.href), {}
 
 
-def _answers(page: Page, docset: Docset) -> Iterator[tuple[int, int, str, dict[str, Any], ExternalResult]]:
+def _answers(page: Page, docset: Docset) -> Iterator[tuple[int, int, str, str, dict[str, Any], ExternalResult]]:
     if not docset.external_checked:
         return
-    for line, column, url, span in external_links(page, docset):
+    for line, column, url, fragment, span in external_links(page, docset):
         result = docset.external_result(url)
         if result is not None:
-            yield line, column, url, span, result
+            yield line, column, url, fragment, span, result
 
 
 def link_external_broken(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -47,7 +55,8 @@ def link_external_broken(page: Page, docset: Docset) -> Iterable[Problem]:
     With ``--external`` (or ``external = true``): an http(s) link, image or TOC ``href`` whose
     URL is gone: the server answers 404 or 410 (after following redirects), the host name does not
     resolve, the redirects never end, or a short link (``aka.ms``) leads to a search page, which is
-    where a short link that no longer exists sends readers.
+    where a short link that no longer exists sends readers. With ``external-fragments = true``, also
+    a ``#fragment`` that names no ``id`` (or ``<a name>``) of the HTML page reached.
 
     Why
     A reader who follows the link lands on an error page. Sites move and retire pages; nothing but
@@ -63,14 +72,18 @@ def link_external_broken(page: Page, docset: Docset) -> Iterable[Problem]:
     Options
     ``external-exclude`` (URL patterns, ``fnmatch``), ``external-accept`` (status codes that mean
     the page is there; default every 2xx), ``external-timeout``, ``external-retries``,
-    ``external-short-links`` (URL patterns of short links: default ``aka.ms``). Each URL is
+    ``external-short-links`` (URL patterns of short links: default ``aka.ms``),
+    ``external-fragments`` (default false: fragments of external pages are not checked; ids a
+    page's scripts add are not seen). Each URL is
     requested once per run, its fragment stripped; answers are cached for
     ``external-cache-max-age`` seconds. Learn URLs that a docset of the repository serves are
     checked as local links, never requested.
     """
-    for line, column, url, span, result in _answers(page, docset):
+    for line, column, url, fragment, span, result in _answers(page, docset):
         if result.state == "broken":
             yield Problem(line, column, f"'{url}' is broken: {result.detail}", **span)
+        elif result.state == "ok" and not has_anchor(result, fragment):
+            yield Problem(line, column, f"'{url}' has no anchor '#{fragment}'", **span)
 
 
 def link_external_unreachable(page: Page, docset: Docset) -> Iterable[Problem]:
@@ -94,7 +107,7 @@ def link_external_unreachable(page: Page, docset: Docset) -> Iterable[Problem]:
     ``external-timeout``, ``external-retries``, ``external-max-retry-wait`` (the longest wait a
     ``Retry-After`` may ask for), ``external-accept``, ``external-exclude``.
     """
-    for line, column, url, span, result in _answers(page, docset):
+    for line, column, url, _fragment, span, result in _answers(page, docset):
         if result.state == "unreachable":
             yield Problem(line, column, f"'{url}' is unreachable: {result.detail}", **span)
 
@@ -118,7 +131,7 @@ def link_external_redirected(page: Page, docset: Docset) -> Iterable[Problem]:
     Off by default; enable with ``link-external-redirected = "warning"`` in ``rules``. Temporary
     redirects (302, 303, 307) and short links are never reported.
     """
-    for line, column, url, span, result in _answers(page, docset):
+    for line, column, url, _fragment, span, result in _answers(page, docset):
         if result.state == "ok" and result.moved_to:
             yield Problem(line, column, f"'{url}' has moved permanently to '{result.moved_to}'", **span)
 
