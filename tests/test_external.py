@@ -300,3 +300,9 @@ def test_helpers() -> None:
     assert request_url("http://localhost:5000/") is None
     assert is_search_page("https://www.bing.com/search?q=aka.ms%2Fx") and is_search_page("https://x/search?q=1")
     assert not is_search_page("https://learn.microsoft.com/azure/")
+
+
+def test_odd_urls_do_not_stop_the_run() -> None:
+    report = check_urls(["https://host.invalid:99999/", "https://xn--.invalid/"], ExternalSettings(timeout=0.5))
+    assert {r.state for r in report.results.values()} == {"unreachable"}
+    assert all(r.transient and "cannot be requested" in r.detail for r in report.results.values())

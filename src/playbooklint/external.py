@@ -449,7 +449,11 @@ async def _check_all(urls: list[str], settings: ExternalSettings,
     async with httpx.AsyncClient(follow_redirects=False, timeout=settings.timeout, limits=limits,
                                  headers=headers) as client:
         async def one(url: str) -> None:
-            results[url] = await checker.check(client, url, url in bodies)
+            try:
+                results[url] = await checker.check(client, url, url in bodies)
+            except Exception as exc:  # noqa: BLE001 - one odd URL must not stop the run
+                results[url] = ExternalResult("unreachable", f"cannot be requested ({type(exc).__name__}: {exc})",
+                                              transient=True, checked=time.time())
 
         tasks = [asyncio.ensure_future(one(url)) for url in urls]
         everything: asyncio.Future[Any] = asyncio.ensure_future(asyncio.gather(*tasks))
