@@ -121,7 +121,7 @@ class ExternalReport:
     """The answers of one run."""
 
     results: dict[str, ExternalResult] = field(default_factory=dict)
-    """URL (no fragment) -> answer; empty when the network was unreachable."""
+    """URL (no fragment) -> answer; only the cached ones when the network was unreachable."""
     requests: int = 0
     """HTTP requests made (retries and redirect hops included)."""
     cached: int = 0
@@ -500,9 +500,8 @@ def check_urls(urls: Iterable[str] | Mapping[str, bool], settings: ExternalSetti
     report.cached = len(report.results)
     if todo:
         fresh, report.requests, network_down = _run(_check_all(todo, settings, bodies))
-        if network_down:
+        if network_down:  # no answer judged; the cached ones still hold
             report.network_down = len(todo)
-            report.results = {}
             return report
         report.results.update(fresh)
     if cache_path is not None:
