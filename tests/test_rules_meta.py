@@ -14,6 +14,9 @@ SECTIONS = ("What it checks", "Why", "Example", "Use instead", "Options")
 # internal-error cannot be provoked by file content on purpose: tests/test_rule_control.py
 # makes a rule fail and checks the finding instead.
 NO_FIXTURE = {"internal-error"}
+# external-link rules need an HTTP server, which fixture files cannot start: tests/test_external.py
+# runs them against one on 127.0.0.1 (the test below checks it shows each of them firing).
+NEEDS_SERVER = {"link-external-broken", "link-external-unreachable", "link-external-redirected"}
 
 
 def test_codes_and_names_are_unique_and_well_formed():
@@ -37,7 +40,14 @@ def test_rule_is_documented(rule):
         assert following.strip(), f"{rule.name}: section '{section}' is empty"
 
 
-@pytest.mark.parametrize("rule", [r for r in RULES if r.name not in NO_FIXTURE], ids=lambda r: r.name)
+def test_rules_that_need_a_server_fire_in_test_external():
+    text = (Path(__file__).parent / "test_external.py").read_text(encoding="utf-8")
+    for rule in RULES:
+        if rule.name in NEEDS_SERVER:
+            assert f" {rule.code} '" in text, rule.name
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.name not in NO_FIXTURE | NEEDS_SERVER], ids=lambda r: r.name)
 def test_rule_has_a_fixture_where_it_fires_and_one_where_it_does_not(rule):
     path = FIXTURES / f"{rule.name}.md"
     assert path.is_file(), f"no fixture file for {rule.name}"

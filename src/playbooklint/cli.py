@@ -123,11 +123,14 @@ class _Progress:
               help="Print the fixes as a unified diff and write nothing; exit 1 if there is any.")
 @click.option("--unsafe-fixes", is_flag=True,
               help="With --fix or --diff: apply unsafe fixes too (a near-match anchor, the one file of that name).")
+@click.option("--external", "external", is_flag=True,
+              help="Check http(s) links too: each URL requested once, politely, answers cached.")
+@click.option("--offline", is_flag=True, help="Never request external links (overrides --external and the config).")
 def check(paths: tuple[Path, ...], output_format: str | None, output_file: str | None, config_path: Path | None,
           select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, exit_zero: bool,
           max_file_size: int | None, file_timeout: float | None, color_option: str, no_progress: bool,
           jobs: int | None, no_cache: bool, cache_dir: Path | None, fix_files: bool, show_diff: bool,
-          unsafe_fixes: bool, show_statistics: bool) -> None:
+          unsafe_fixes: bool, show_statistics: bool, external: bool, offline: bool) -> None:
     """Check PATHS (folders or files; default: the current folder).
 
     A file is judged inside the docset it belongs to: the config's root, else the nearest folder
@@ -146,7 +149,8 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
     arguments: dict[str, Any] = {
         "config": config_path, "jobs": jobs, "cache": not no_cache, "cache_dir": cache_dir,
         "select": _split(select) or None, "ignore": _split(ignore) or None,
-        "overrides": {"max_file_size": max_file_size, "file_timeout": file_timeout}, "progress": progress,
+        "overrides": {"max_file_size": max_file_size, "file_timeout": file_timeout,
+                      "external": False if offline else (True if external else None)}, "progress": progress,
     }
     try:
         with _collector_paused():
@@ -175,6 +179,8 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
         for line in _fix_lines(result):
             click.echo(line, err=True)
     _write(text, output_file)
+    for notice in result.notices:
+        click.echo(f"playbooklint: {notice}", err=True)
     found = counts(result)
     failed = found["errors"] > 0 or (strict and found["warnings"] > 0)
     sys.exit(0 if exit_zero or not failed else 1)

@@ -80,6 +80,18 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": {"type": "array", "items": {"type": "string", "minLength": 1}},
         },
+        "external": {"type": "boolean"},
+        "external-exclude": _GLOBS,
+        "external-accept": {"type": "array", "items": {"type": "integer", "minimum": 100, "maximum": 599}},
+        "external-timeout": {"type": "number", "exclusiveMinimum": 0},
+        "external-max-concurrency": {"type": "integer", "minimum": 1},
+        "external-per-host": {"type": "integer", "minimum": 1},
+        "external-host-interval": {"type": "number", "minimum": 0},
+        "external-cache-max-age": {"type": "number", "minimum": 0},
+        "external-retries": {"type": "integer", "minimum": 0},
+        "external-max-retry-wait": {"type": "number", "minimum": 0},
+        "external-short-links": _GLOBS,
+        "external-fragments": {"type": "boolean"},
         "deprecated-metadata": {
             "type": "object",
             "propertyNames": {"minLength": 1},
@@ -141,6 +153,31 @@ class Config:
     deprecated_metadata: dict[str, str] = field(default_factory=dict)
     """Retired metadata key -> its replacement ("" means remove it), merged over the built-in
     list of ``metadata-deprecated``."""
+    external: bool = False
+    """Check http(s) links by requesting them (``--external``; ``--offline`` forces it off)."""
+    external_exclude: tuple[str, ...] = ()
+    """URL patterns (fnmatch, on the URL without its fragment) never requested."""
+    external_accept: tuple[int, ...] = tuple(range(200, 300))
+    """HTTP status codes that mean the page is there."""
+    external_timeout: float = 10.0
+    """Seconds one request may take."""
+    external_max_concurrency: int = 16
+    """Requests in flight at once, over all hosts."""
+    external_per_host: int = 2
+    """Requests in flight at once to one host."""
+    external_host_interval: float = 0.1
+    """Seconds between the starts of two requests to one host."""
+    external_cache_max_age: float = 86400.0
+    """Seconds a cached answer is trusted (0: never)."""
+    external_retries: int = 2
+    """Retries of a request that timed out or was answered 429 or 5xx."""
+    external_max_retry_wait: float = 30.0
+    """The longest wait before a retry, whatever ``Retry-After`` asks."""
+    external_short_links: tuple[str, ...] = ("https://aka.ms/*", "http://aka.ms/*")
+    """URL patterns of short links: requested without following their redirect; one that leads to
+    a search page is dead."""
+    external_fragments: bool = False
+    """Read external HTML pages whose links name a fragment, and check the fragment is an id there."""
 
     def __post_init__(self) -> None:
         # a Config built in code may say rules={"PB201": False} or {"link-broken": "warning"}, as the file does
@@ -285,7 +322,18 @@ def load_config(path: Path | None) -> Config:
         rules={str(k): normalize_rule_value(v) for k, v in data.get("rules", {}).items()},
         per_file_ignores={str(k): tuple(v) for k, v in data.get("per-file-ignores", {}).items()},
         deprecated_metadata={str(k): str(v) for k, v in data.get("deprecated-metadata", {}).items()},
+        **_external(data),
     )
+
+
+def _external(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``external-*`` keys present in the file, as Config fields."""
+    found: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "external" or key.startswith("external-") and key != "external-includes":
+            name = key.replace("-", "_")
+            found[name] = tuple(value) if isinstance(value, list) else value
+    return found
 
 
 def with_overrides(config: Config, **changes: Any) -> Config:

@@ -33,6 +33,7 @@ from .source import read_source
 from .yamlsafe import YamlProblem, compose, construct
 
 if TYPE_CHECKING:
+    from .external import ExternalResult
     from .schema import PageValidator
     from .site import Site
 
@@ -86,6 +87,7 @@ class Docset:
         selected: frozenset[str] | None = None,
         site: Site | None = None,
         prefix: str = "",
+        external: Mapping[str, ExternalResult] | None = None,
     ) -> None:
         self.root = root
         """The docset root folder."""
@@ -102,6 +104,7 @@ class Docset:
         self.prefix = prefix
         """This docset's folder, relative to the repository root ("" for the root)."""
         self._site = site
+        self._external = external
         self._files = files
         self._redirects = redirects or {}
         self._validator = validator
@@ -471,7 +474,18 @@ class Docset:
         """This docset with some pages' facts replaced (the same files, settings and repository),
         reporting on ``selected``: how a fix is checked before its file is written."""
         return Docset(self.root, {**self.pages, **pages}, self._files, self.config, self.docfx, self._redirects,
-                      list(self.problems), self._validator, selected, self._site, self.prefix)
+                      list(self.problems), self._validator, selected, self._site, self.prefix, self._external)
+
+    # ------------------------------------------------------------------ external links
+
+    @property
+    def external_checked(self) -> bool:
+        """True when the run checked external links (``--external``)."""
+        return self._external is not None
+
+    def external_result(self, url: str) -> ExternalResult | None:
+        """What requesting an http(s) URL (without its fragment) told, when the run checked it."""
+        return None if self._external is None else self._external.get(url)
 
     # ------------------------------------------------------------------ includes
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .clock import today
 from .config import Config, ConfigError, load_config
+from .external import CACHE_FILE
 from .inputs import Target, group_targets
 from .model import Diagnostic
 from .pages import PARALLEL_MIN_FILES
@@ -23,6 +24,7 @@ from .workspace import RunOptions, Workspace
 
 if TYPE_CHECKING:
     from .docset import Docset
+    from .external import ExternalReport
     from .fixes import FixSummary
 
 __all__ = ["PARALLEL_MIN_FILES", "RunOptions", "DocsetResult", "Result", "RunResult", "build_docset", "check_docset",
@@ -61,6 +63,10 @@ class Result:
     """Named files that no docset holds (not checked)."""
     fixes: FixSummary | None = None
     """What ``--fix``/``--diff`` did or would do (None when not fixing)."""
+    notices: list[str] = field(default_factory=list)
+    """Things to tell about the run as a whole (``external links not checked: ...``)."""
+    external_requests: int = 0
+    """HTTP requests made to check external links."""
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -73,21 +79,23 @@ RunResult = Result
 
 
 def check_docset(target: Target, repository: Workspace, options: RunOptions | None = None,
-                 *, keep_docset: bool = True) -> DocsetResult:
+                 *, keep_docset: bool = True, docset: Docset | None = None) -> DocsetResult:
     """Findings for one docset. With the cache on, a run whose inputs are all unchanged returns
-    the findings it computed last time without parsing or running any rule."""
+    the findings it computed last time without parsing or running any rule (not when external
+    links are checked: their answers come from the network). ``docset``: already built."""
     options = options or RunOptions()
     settings = RuleSettings.from_config(target.config, options.select, options.ignore, target.docfx_built)
     prepared = repository.prepared(target.prefix)
     files = len(prepared.inputs.discovery.sources)
     cache = prepared.cache
-    if cache is not None and options.reuse_results and prepared.sources.read:
+    if cache is not None and options.reuse_results and prepared.sources.read and not target.config.external:
         root, limit = str(repository.repository.root), target.config.max_file_size
         remembered = cache.load_results(repository.run_key(target, settings),
                                         lambda rel: current_key(root, rel, limit))
         if remembered is not None:
             return DocsetResult(target.root, target.config, remembered, files, prefix=target.prefix)
-    docset = repository.docset(target.prefix, target.paths)
+    if docset is None:
+        docset = repository.docset(target.prefix, target.paths)
     diagnostics = run_rules(docset, settings)
     if cache is not None and options.reuse_results:
         cache.save_results(repository.run_key(target, settings), diagnostics, docset.reads)
@@ -129,7 +137,33 @@ def lint(
     for target in plan.targets:
         by_repository.setdefault(target.repository.root, []).append(target)
     results: list[DocsetResult] = []
+    notices: list[str] = []
+    requests = 0
     for targets in by_repository.values():
         repository = Workspace(targets[0].repository, {t.prefix: t.config for t in targets}, options)
-        results.extend(check_docset(t, repository, options) for t in targets)
-    return Result(results, skipped=len(plan.skipped))
+        built: dict[int, Docset] = {}
+        if any(t.config.external for t in targets):
+            report = _check_external(targets, repository, options, built)
+            notices += report.notices()
+            requests += report.requests
+        results.extend(check_docset(t, repository, options, docset=built.get(i)) for i, t in enumerate(targets))
+    return Result(results, skipped=len(plan.skipped), notices=notices, external_requests=requests)
+
+
+def _check_external(targets: list[Target], repository: Workspace, options: RunOptions,
+                    built: dict[int, Docset]) -> ExternalReport:
+    """Request the http(s) URLs the targets' pages link to, once each, and hand the answers to the
+    repository's docsets (before any rule runs). ``built`` receives the docsets built on the way."""
+    from .external import ExternalSettings, check_urls, collect_urls
+    from .workspace import cache_folder
+
+    checked = [(i, t) for i, t in enumerate(targets) if t.config.external]
+    for i, target in checked:
+        built[i] = repository.docset(target.prefix, target.paths)
+    config = checked[0][1].config
+    settings = ExternalSettings.from_config(config)
+    urls = collect_urls([built[i] for i, _ in checked], settings)
+    folder = cache_folder(repository.repository.root, config, options)
+    report = check_urls(urls, settings, folder / CACHE_FILE if folder is not None else None)
+    repository.record_external(report.results)
+    return report

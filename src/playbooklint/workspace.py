@@ -8,6 +8,7 @@ import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 
 from . import __version__
 from .cache import CACHE_DIR_NAME, PageCache, open_cache, run_key
@@ -16,6 +17,7 @@ from .config import Config
 from .discover import FileIndex, discover, is_source
 from .docfx import DocfxInfo, docfx_from_text
 from .docset import Docset
+from .external import ExternalResult
 from .globs import Globs
 from .inputs import Inputs, Target, docset_redirects, load_inputs, repository_redirects
 from .model import Page, Problem
@@ -47,10 +49,17 @@ class RunOptions:
     docset itself, so it turns this off."""
 
 
-def _cache(root: Path, home: Path, config: Config, options: RunOptions) -> PageCache | None:
+def cache_folder(home: Path, config: Config, options: RunOptions) -> Path | None:
+    """The run's cache folder (None with the cache off)."""
     if not options.cache:
         return None
-    folder = options.cache_dir or (config.path.parent if config.path else home) / CACHE_DIR_NAME
+    return Path(options.cache_dir or (config.path.parent if config.path else home) / CACHE_DIR_NAME)
+
+
+def _cache(root: Path, home: Path, config: Config, options: RunOptions) -> PageCache | None:
+    folder = cache_folder(home, config, options)
+    if folder is None:
+        return None
     return open_cache(Path(folder), root, f"max-file-size={config.max_file_size};file-timeout={config.file_timeout}")
 
 
@@ -78,6 +87,14 @@ class Workspace:
         self._fingerprints: dict[str, tuple[list[str], list[tuple[str, bytes]]]] = {}
         self._redirects: tuple[dict[str, str], list[Problem]] | None = None
         self._prepared: dict[str, _Prepared] = {}
+        self._external: dict[str, ExternalResult] = {}
+        self.external = MappingProxyType(self._external)
+        """URL -> answer, filled by the engine before the rules run (``--external``); docsets whose
+        config checks external links see it, read-only."""
+
+    def record_external(self, results: Mapping[str, ExternalResult]) -> None:
+        """The engine's answers for the run's external URLs (before any rule runs)."""
+        self._external.update(results)
 
     def prepared(self, prefix: str) -> _Prepared:
         found = self._prepared.get(prefix)
@@ -110,7 +127,8 @@ class Workspace:
         pages = self.pages(prefix)
         return Docset(prepared.root, pages, inputs.index, prepared.config, inputs.docfx,
                       inputs.redirects, list(self.repository.problems) + inputs.problems,
-                      validator_for(prepared.config, pages, inputs.docfx), selected, self.site, prefix)
+                      validator_for(prepared.config, pages, inputs.docfx), selected, self.site, prefix,
+                      self.external if prepared.config.external else None)
 
     def docset(self, prefix: str, paths: Iterable[Path] | None) -> Docset:
         """The docset to report on: the whole of it, or only the files named."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from . import files, frontmatter, includes, learn_links, learn_meta, learn_page, lifecycle, links
+from . import external, files, frontmatter, includes, learn_links, learn_meta, learn_page, lifecycle, links
 from .base import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -13,6 +13,7 @@ RULES: tuple[Rule, ...] = (
     *learn_meta.RULES,
     *links.RULES,
     *learn_links.RULES,
+    *external.RULES,
     *includes.RULES,
     *lifecycle.RULES,
     *learn_page.RULES,
