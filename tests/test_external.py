@@ -306,3 +306,17 @@ def test_odd_urls_do_not_stop_the_run() -> None:
     report = check_urls(["https://host.invalid:99999/", "https://xn--.invalid/"], ExternalSettings(timeout=0.5))
     assert {r.state for r in report.results.values()} == {"unreachable"}
     assert all(r.transient and "cannot be requested" in r.detail for r in report.results.values())
+
+
+def test_progress_counts_the_urls_answered(tmp_path: Path, server: _Server) -> None:
+    urls = [f"{server.base}/ok/p{i}" for i in range(6)]
+    seen: list[tuple[int, int]] = []
+    check_urls(urls, ExternalSettings(timeout=2, per_host=2, host_interval=0.0),
+               progress=lambda done, total: seen.append((done, total)))
+    assert [done for done, _total in seen] == list(range(1, 7)) and {total for _d, total in seen} == {6}
+    write_tree(tmp_path, {"page.md": f"[a]({server.base}/ok/q1) [b]({server.base}/ok/q2)\n",
+                          ".playbooklint.toml": "external = true\n"})
+    from playbooklint import lint
+    calls: list[tuple[int, int]] = []
+    lint([tmp_path], cache=False, jobs=1, link_progress=lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1] == (2, 2)

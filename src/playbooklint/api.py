@@ -43,6 +43,7 @@ def lint(
     ignore: Iterable[str] | None = None,
     overrides: Mapping[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    link_progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Check files and folders; each is judged inside the docset it belongs to.
 
@@ -50,11 +51,12 @@ def lint(
     ``jobs``: parse processes (default: one per core). ``cache``/``cache_dir``: reuse the facts of
     unchanged files between runs. ``select``/``ignore``: rule names, codes or code prefixes.
     ``overrides``: Config fields to replace (``max_file_size``, ``file_timeout``; None values are
-    ignored). ``progress(done, total)`` is called while parsing.
+    ignored). ``progress(done, total)`` is called while parsing, ``link_progress(done, total)`` while
+    external links are checked.
 
     Raises ConfigError for usage and configuration problems.
     """
-    options = _options(jobs, cache, cache_dir, select, ignore, progress)
+    options = replace(_options(jobs, cache, cache_dir, select, ignore, progress), link_progress=link_progress)
     chosen = _config(config)
     return _lint([Path(p) for p in paths], config=chosen, overrides=overrides, options=options)
 
@@ -64,7 +66,8 @@ def _lint_with_docsets(paths: Iterable[str | os.PathLike[str]], **arguments: Any
     reports that read the docset: the HTML report's lifecycle and freshness."""
     chosen = _config(arguments.pop("config", None))
     overrides = arguments.pop("overrides", None)
-    options = replace(_options(**arguments), reuse_results=False)
+    link_progress = arguments.pop("link_progress", None)
+    options = replace(_options(**arguments), reuse_results=False, link_progress=link_progress)
     return _lint([Path(p) for p in paths], config=chosen, overrides=overrides, options=options)
 
 
@@ -81,6 +84,7 @@ def fix(
     ignore: Iterable[str] | None = None,
     overrides: Mapping[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    link_progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Check like ``lint``, then apply the safe fixes the findings carry (``unsafe``: the unsafe
     ones too). Each fix is checked before any file is written: the fixed files are checked again
@@ -93,7 +97,8 @@ def fix(
     """
     from .fixes import fix_result
 
-    options = replace(_options(jobs, cache, cache_dir, select, ignore, progress), reuse_results=False)
+    options = replace(_options(jobs, cache, cache_dir, select, ignore, progress), reuse_results=False,
+                      link_progress=link_progress)
     result = _lint([Path(p) for p in paths], config=_config(config), overrides=overrides, options=options)
     return fix_result(result, unsafe=unsafe, write=write)
 

@@ -61,7 +61,8 @@ def _use_color(option: str, to_file: bool) -> bool:
 class _Progress:
     """A progress bar on stderr, shown only once a run has lasted a second (rich, loaded lazily)."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str = "parsing") -> None:
+        self.label = label
         self.started = time.monotonic()
         self.bar: Any = None
         self.task: Any = None
@@ -79,7 +80,7 @@ class _Progress:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self.bar = Progress(TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            self.bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                                 console=Console(stderr=True), transient=True)
             self.bar.start()
             self.task = self.bar.add_task("parse", total=total)
@@ -146,11 +147,13 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
     if show_statistics and (output_format or "text") not in STATISTICS_FORMATS:
         raise click.UsageError(f"--statistics applies with --format {', '.join(STATISTICS_FORMATS)}")
     progress = _Progress() if _Progress.wanted(no_progress) else None
+    link_progress = _Progress("checking links") if progress is not None and (external and not offline) else None
     arguments: dict[str, Any] = {
         "config": config_path, "jobs": jobs, "cache": not no_cache, "cache_dir": cache_dir,
         "select": _split(select) or None, "ignore": _split(ignore) or None,
         "overrides": {"max_file_size": max_file_size, "file_timeout": file_timeout,
                       "external": False if offline else (True if external else None)}, "progress": progress,
+        "link_progress": link_progress,
     }
     try:
         with _collector_paused():
@@ -161,8 +164,9 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
             else:
                 result = lint(list(paths) or [Path(".")], **arguments)
     finally:
-        if progress is not None:
-            progress.close()
+        for bar in (progress, link_progress):
+            if bar is not None:
+                bar.close()
     _nothing_matched(result, paths)
     if show_diff:
         _report_diff(result, output_file)

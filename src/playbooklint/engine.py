@@ -164,6 +164,6 @@ def _check_external(targets: list[Target], repository: Workspace, options: RunOp
     settings = ExternalSettings.from_config(config)
     urls = collect_urls([built[i] for i, _ in checked], settings)
     folder = cache_folder(repository.repository.root, config, options)
-    report = check_urls(urls, settings, folder / CACHE_FILE if folder is not None else None)
+    report = check_urls(urls, settings, folder / CACHE_FILE if folder is not None else None, options.link_progress)
     repository.record_external(report.results)
     return report

@@ -31,7 +31,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -436,8 +436,9 @@ def _fail_fast_sniffio() -> None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
-async def _check_all(urls: list[str], settings: ExternalSettings,
-                     bodies: frozenset[str] = frozenset()) -> tuple[dict[str, ExternalResult], int, bool]:
+async def _check_all(urls: list[str], settings: ExternalSettings, bodies: frozenset[str] = frozenset(),
+                     progress: Callable[[int, int], None] | None = None
+                     ) -> tuple[dict[str, ExternalResult], int, bool]:
     import httpx
 
     _fail_fast_sniffio()
@@ -454,6 +455,8 @@ async def _check_all(urls: list[str], settings: ExternalSettings,
             except Exception as exc:  # noqa: BLE001 - one odd URL must not stop the run
                 results[url] = ExternalResult("unreachable", f"cannot be requested ({type(exc).__name__}: {exc})",
                                               transient=True, checked=time.time())
+            if progress is not None:
+                progress(len(results), len(urls))
 
         tasks = [asyncio.ensure_future(one(url)) for url in urls]
         everything: asyncio.Future[Any] = asyncio.ensure_future(asyncio.gather(*tasks))
@@ -484,7 +487,7 @@ def _run(coroutine: Coroutine[Any, Any, _T]) -> _T:
 
 
 def check_urls(urls: Iterable[str] | Mapping[str, bool], settings: ExternalSettings,
-               cache_path: Path | None = None) -> ExternalReport:
+               cache_path: Path | None = None, progress: Callable[[int, int], None] | None = None) -> ExternalReport:
     """Request each URL once (cached answers younger than the maximum age are not requested).
     ``urls`` may map each URL to True when a link names a fragment of it: with
     ``settings.fragments``, its page is read for its anchors."""
@@ -499,7 +502,7 @@ def check_urls(urls: Iterable[str] | Mapping[str, bool], settings: ExternalSetti
     report.results = {url: cached[url] for url in wanted if url in cached}
     report.cached = len(report.results)
     if todo:
-        fresh, report.requests, network_down = _run(_check_all(todo, settings, bodies))
+        fresh, report.requests, network_down = _run(_check_all(todo, settings, bodies, progress))
         if network_down:  # no answer judged; the cached ones still hold
             report.network_down = len(todo)
             return report

@@ -37,6 +37,8 @@ class RunOptions:
     ignore: tuple[str, ...] | None = None
     """Not these rules."""
     progress: Callable[[int, int], None] | None = None
+    link_progress: Callable[[int, int], None] | None = None
+    """Called with (URLs answered, URLs to request) while external links are checked."""
     """Called with (files parsed, files to parse) while parsing."""
     jobs: int | None = None
     """Parse processes; None means one per available core."""
