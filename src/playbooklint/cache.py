@@ -120,15 +120,7 @@ class PageCache:
             return False
         payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
         blob = _MAGIC + hmac.new(self.key, payload, hashlib.sha256).digest() + payload
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# created by playbooklint\n*\n", encoding="utf-8")
-            write_atomic(path, blob)
-        except OSError:
-            return False
-        return True
+        return write_cache_file(path, blob)
 
     def load(self) -> None:
         """Read the cached pages; a shard with any problem (missing, corrupt, unsigned, foreign)
@@ -189,6 +181,20 @@ class PageCache:
         for shard, entries in shards.items():
             if self._write(self.shard_path(shard), entries):
                 self.dirty.discard(shard)
+
+
+def write_cache_file(path: Path, blob: bytes) -> bool:
+    """Write a file of the cache folder atomically, creating the folder (which git-ignores itself);
+    False when it cannot be written (a read-only checkout): the cache is simply not written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by playbooklint\n*\n", encoding="utf-8")
+        write_atomic(path, blob)
+    except OSError:
+        return False
+    return True
 
 
 def open_cache(folder: Path, root: Path, settings: str) -> PageCache | None:

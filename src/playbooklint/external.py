@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from . import __version__
-from .atomic import write_atomic
+from .cache import write_cache_file
 
 if TYPE_CHECKING:
     from .config import Config
@@ -250,14 +250,7 @@ def save_cache(path: Path, results: Mapping[str, ExternalResult], old: Mapping[s
     cannot be written is simply not written."""
     keep = {url: asdict(r) for url, r in {**old, **results}.items() if not r.transient}
     blob = json.dumps({"version": CACHE_VERSION, "urls": keep}, indent=0, sort_keys=True).encode("utf-8")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# created by playbooklint\n*\n", encoding="utf-8")
-        write_atomic(path, blob)
-    except OSError:
-        pass
+    write_cache_file(path, blob)
 
 
 # ---------------------------------------------------------------------- checking
