@@ -26,7 +26,7 @@ from .globs import Globs
 from .lifecycle import Lifecycle, build_lifecycle
 from .model import Include, Link, Page, Problem, TocEntry
 from .parse.decode import decode
-from .site import learn_site_path
+from .site import URL_EXTENSIONS, learn_site_path
 from .slug import unique_slugs
 from .snippets import SnippetFile, read_snippet
 from .source import read_source
@@ -372,16 +372,11 @@ class Docset:
         """True when a file or a redirect of this docset is published at a path relative to its
         site root (case-insensitive, as the site is)."""
         for source in self.docfx.sources_of(site_path.strip("/")):
-            for extension in ("", ".md", "/index.md", ".yml", "/index.yml"):
-                candidate = (source + extension).strip("/")
-                if candidate and (candidate.lower() in self._files.lower or candidate in self._redirects
-                                  or candidate.lower() in self._redirects_lower):
+            for extension in URL_EXTENSIONS:
+                candidate = (source + extension).strip("/").lower()
+                if candidate and (candidate in self._files.lower or candidate in self._redirects_by_lower):
                     return True
         return False
-
-    @cached_property
-    def _redirects_lower(self) -> frozenset[str]:
-        return frozenset(self._redirects_by_lower)
 
     @cached_property
     def _redirects_by_lower(self) -> dict[str, str]:

@@ -40,9 +40,9 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from . import __version__
 from .cache import write_cache_file
+from .config import Config
 
 if TYPE_CHECKING:
-    from .config import Config
     from .docset import Docset
 
 State = Literal["ok", "broken", "unreachable"]
@@ -93,19 +93,19 @@ class ExternalResult:
 
 @dataclass(frozen=True)
 class ExternalSettings:
-    """The ``external-*`` settings of a run."""
+    """The ``external-*`` settings of a run (defaults: the config's)."""
 
-    timeout: float = 10.0
-    max_concurrency: int = 16
-    per_host: int = 2
-    host_interval: float = 0.1
-    retries: int = 2
-    max_retry_wait: float = 30.0
-    accept: frozenset[int] = frozenset(range(200, 300))
-    exclude: tuple[str, ...] = ()
-    short_links: tuple[str, ...] = ("https://aka.ms/*", "http://aka.ms/*")
-    cache_max_age: float = 86400.0
-    fragments: bool = False
+    timeout: float = Config.external_timeout
+    max_concurrency: int = Config.external_max_concurrency
+    per_host: int = Config.external_per_host
+    host_interval: float = Config.external_host_interval
+    retries: int = Config.external_retries
+    max_retry_wait: float = Config.external_max_retry_wait
+    accept: frozenset[int] = frozenset(Config.external_accept)
+    exclude: tuple[str, ...] = Config.external_exclude
+    short_links: tuple[str, ...] = Config.external_short_links
+    cache_max_age: float = Config.external_cache_max_age
+    fragments: bool = Config.external_fragments
 
     @classmethod
     def from_config(cls, config: Config) -> ExternalSettings:

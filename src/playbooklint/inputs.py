@@ -88,6 +88,7 @@ def group_targets(
     reporting on that path only; a file no docset holds is skipped.
     """
     repositories: dict[Path, Repository] = {}
+    walked: dict[Path, list[Path]] = {}  # docfx.json folders per folder walked: once per run, not per path
     wanted: dict[tuple[Path, str], tuple[Config, list[Path] | None]] = {}
     plan = Plan([])
 
@@ -111,7 +112,7 @@ def group_targets(
         resolved = path.resolve()
         if found.root is not None:
             root = found.root.resolve()
-            repository = find_repository(root)
+            repository = find_repository(root, walked)
             rel = _relative(root, repository.root)
             if rel is None:
                 repository, rel = Repository(root, ("",)), ""
@@ -120,7 +121,8 @@ def group_targets(
             whole = resolved == root or resolved in root.parents
             add(repository, rel, found, None if whole else resolved)
             continue
-        repository = repositories.get(find_repository(resolved).root) or find_repository(resolved)
+        repository = find_repository(resolved, walked)
+        repository = repositories.get(repository.root, repository)
         rel = _relative(resolved, repository.root)
         assert rel is not None
         inside = [d for d in repository.docsets if rel == "" or d == rel or d.startswith(rel + "/")]

@@ -169,6 +169,14 @@ def docfx_folders(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def _docfx_folders(folder: Path, walked: dict[Path, list[Path]] | None) -> list[Path]:
+    if walked is None:
+        return docfx_folders(folder)
+    if folder not in walked:
+        walked[folder] = docfx_folders(folder)
+    return walked[folder]
+
+
 def _git_root(folder: Path) -> Path | None:
     for candidate in (folder, *folder.parents):
         if (candidate / ".git").exists():
@@ -176,7 +184,7 @@ def _git_root(folder: Path) -> Path | None:
     return None
 
 
-def find_repository(path: Path) -> Repository:
+def find_repository(path: Path, walked: dict[Path, list[Path]] | None = None) -> Repository:
     """The repository a checked path belongs to, and its docsets: the same whatever path inside
     it is named (a folder, a file, a nested docset)."""
     path = path.resolve()
@@ -186,7 +194,7 @@ def find_repository(path: Path) -> Repository:
     folder = path if path.is_dir() else path.parent
     git = _git_root(folder)
     if git is not None:
-        found = [_rel(f, git) for f in docfx_folders(git)]
+        found = [_rel(f, git) for f in _docfx_folders(git, walked)]
         rel = _rel(path, git)
         if any(d == "" or rel == d or rel.startswith(d + "/") or d.startswith(rel + "/") or rel == ""
                for d in found):
@@ -201,7 +209,7 @@ def find_repository(path: Path) -> Repository:
         from .discover import find_root
 
         return Repository(find_root(path, Config()), ("",))
-    found_below = docfx_folders(folder)
+    found_below = _docfx_folders(folder, walked)
     if found_below:
         return Repository(folder, tuple(_rel(f, folder) for f in found_below))
     return Repository(folder, ("",))

@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .discover import FileIndex, scan
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     from .repository import Repository
 
 _BREADCRUMB = re.compile(r"^(/[^?#]*?/)breadcrumb/")
-_URL_EXTENSIONS = ("", ".md", "/index.md", ".yml", "/index.yml")
+URL_EXTENSIONS = ("", ".md", "/index.md", ".yml", "/index.yml")
 _LEARN_URL = re.compile(r"^https?://(?:learn|docs)\.microsoft\.com(?=[/?#]|$)", re.IGNORECASE)
 _LOCALE = re.compile(r"/([a-z]{2}-(?:[a-z]{4}-)?[a-z]{2})(?=[/?#]|$)", re.IGNORECASE)
 
@@ -98,10 +97,6 @@ class Site:
         if found is None:
             found = self._docsets[prefix] = self._build(prefix)
         return found
-
-    def adopt(self, prefix: str, docset: Docset) -> None:
-        """Use an already built docset for ``prefix`` (the one being checked)."""
-        self._docsets.setdefault(prefix, docset)
 
     def referenced_from_elsewhere(self, prefix: str) -> frozenset[str]:
         """Files of a docset that other docsets of the repository link to or include; all docsets
@@ -188,7 +183,7 @@ class Site:
         for _n, prefix, rest, owned in sorted(matches, key=lambda m: -m[0]):
             candidates: list[str] = []
             for source in self._describe(prefix)[1].sources_of(rest.strip("/")):
-                for extension in _URL_EXTENSIONS:
+                for extension in URL_EXTENSIONS:
                     candidate = (source + extension).lstrip("/") if source else extension.lstrip("/")
                     if candidate and candidate not in candidates:
                         candidates.append(candidate)
@@ -224,9 +219,3 @@ def _prefixes(path: str) -> list[str]:
     """``/a/`` and ``/a/b/`` for ``/a/b/c``."""
     parts = path.strip("/").split("/")
     return ["/" + "/".join(parts[:n]) + "/" for n in (1, 2) if len(parts) > n]
-
-
-def relative_to(root: Path, path: Path) -> str:
-    """``path`` relative to ``root`` as a POSIX path ("" for the root itself)."""
-    rel = path.relative_to(root).as_posix()
-    return "" if rel == "." else rel

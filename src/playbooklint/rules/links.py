@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..fuzzy import did_you_mean
-from ..model import Link, Page, Problem
+from ..model import Include, Link, Page, Problem, TocEntry
 from .base import Rule, parse_problems
 from .fixers import anchor_fix, broken_fix, case_fix, link_edit, one_edit, redirect_fix
 
@@ -99,31 +99,18 @@ def link_case_mismatch(page: Page, docset: Docset) -> Iterable[Problem]:
     Options
     Default severity is warning; set ``link-case-mismatch = "error"`` to enforce it.
     """
-    for link, resolved in _checked_links(page, docset):
+    found: list[tuple[Link | Include | TocEntry, str, Resolved]] = [
+        (link, f"'{link.target}'", resolved) for link, resolved in _checked_links(page, docset)]
+    found += [(include, f"include '{include.target}'", docset.resolve_include(page.path, include))
+              for include in (page.includes if page.kind == "markdown" else ())]
+    found += [(entry, f"TOC {entry.key} '{entry.href}'", resolved) for entry, resolved in docset.toc_links_of(page)]
+    for item, written, resolved in found:
         if resolved.status == "case" and resolved.path and resolved.wanted:
-            yield Problem(
-                link.line, link.column,
-                f"'{link.target}' exists only with different case: {_case_detail(resolved.wanted, resolved.path)}; "
-                "it breaks on case-sensitive hosts",
-                **_span(link), fix=case_fix(docset, page.path, link, resolved),
-            )
-    for include in page.includes if page.kind == "markdown" else ():
-        resolved = docset.resolve_include(page.path, include)
-        if resolved.status == "case" and resolved.path and resolved.wanted:
-            yield Problem(
-                include.line, include.column,
-                f"include '{include.target}' exists only with different case: "
-                f"{_case_detail(resolved.wanted, resolved.path)}; it breaks on case-sensitive hosts",
-                fix=case_fix(docset, page.path, include, resolved),
-            )
-    for entry, resolved in docset.toc_links_of(page):
-        if resolved.status == "case" and resolved.path and resolved.wanted:
-            yield Problem(
-                entry.line, entry.column,
-                f"TOC {entry.key} '{entry.href}' exists only with different case: "
-                f"{_case_detail(resolved.wanted, resolved.path)}; it breaks on case-sensitive hosts",
-                fix=case_fix(docset, page.path, entry, resolved),
-            )
+            span = _span(item) if isinstance(item, Link) else {}
+            yield Problem(item.line, item.column,
+                          f"{written} exists only with different case: "
+                          f"{_case_detail(resolved.wanted, resolved.path)}; it breaks on case-sensitive hosts",
+                          **span, fix=case_fix(docset, page.path, item, resolved))
 
 
 def _anchor_message(fragment: str, where: str, docset: Docset, page: str) -> str:
