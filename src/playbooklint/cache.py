@@ -84,6 +84,7 @@ class PageCache:
         self.name = hashlib.blake2b(f"{__version__}\0{FACTS_VERSION}\0{root}\0{settings}".encode(),
                                     digest_size=8).hexdigest()
         self.results_path = folder / f"results-{self.name}.bin"
+        self.state_path = folder / f"state-{self.name}.bin"
         self.key = signing_key()
         self.entries: dict[str, tuple[bytes, Page]] = {}
         self.dirty: set[int] = set()
@@ -152,6 +153,13 @@ class PageCache:
     def save_results(self, run_key: bytes, diagnostics: list[Any], reads: Mapping[str, bytes] | None = None) -> None:
         """Keep a run's findings with its key and the content keys of the other files its rules read."""
         self._write(self.results_path, (run_key, diagnostics, dict(reads or {})))
+
+    def load_state(self) -> Any:
+        """What the last run saw and each page's findings (``incremental.State``), or None."""
+        return self._read(self.state_path)
+
+    def save_state(self, state: Any) -> None:
+        self._write(self.state_path, state)
 
     def get(self, rel: str, key: bytes) -> Page | None:
         entry = self.entries.get(rel)

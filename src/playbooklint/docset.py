@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -18,11 +18,13 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
+from . import incremental
 from .config import Config
 from .discover import FileIndex, is_within
 from .docfx import DocfxInfo
 from .fuzzy import closest, closest_anchor
 from .globs import Globs
+from .incremental import STAT_PREFIX
 from .lifecycle import Lifecycle, build_lifecycle
 from .model import Include, Link, Page, Problem, TocEntry
 from .parse.decode import decode
@@ -124,6 +126,8 @@ class Docset:
         self._reads: dict[str, bytes] = {}
         self._snippet_files: dict[str, SnippetFile | None] = {}
         self._pivot_files: dict[str, dict[str, frozenset[str]] | None] = {}
+        self._closures: dict[str, frozenset[str]] = {}
+        self._outbound: dict[str, tuple[str, ...]] = {}
 
     # ------------------------------------------------------------------ what a file is
 
@@ -151,6 +155,7 @@ class Docset:
 
     def exists(self, rel: str) -> bool:
         """True when a file with exactly this root-relative path exists."""
+        self._note(rel)
         return rel in self._files.files
 
     def markdown_pages(self) -> Iterator[Page]:
@@ -176,10 +181,36 @@ class Docset:
         if base is None:
             base = self._resolve(folder, path_part, toc)
             self._resolved[key] = base
+        if incremental._active:
+            self._note_resolved(base, path_part)
         if not hash_mark or base.status == "external":
             return base
         status: Status = "self" if base.status == "empty" else base.status  # "#x" is this page
         return replace(base, status=status, fragment=unquote(fragment_raw))
+
+    def _note(self, rel: str) -> None:
+        """Tell the page being checked (incremental runs) that an answer came from this file."""
+        recorder = incremental.active()
+        if recorder is not None:
+            recorder.paths.add(self._repo_path(rel).lower())
+
+    def _note_resolved(self, resolved: Resolved, target: str) -> None:
+        """Tell the page being checked where a link led, and whether the answer depends on the
+        listing as a whole (anything but a plain hit or a URL of another site)."""
+        recorder = incremental.active()
+        if recorder is None:
+            return
+        if resolved.path is not None:
+            owner = resolved.docset if resolved.docset is not None else self.prefix
+            path = posixpath.normpath(posixpath.join(owner, resolved.path)) if owner else resolved.path
+            recorder.paths.add(path.lower())
+        status = resolved.status
+        if status == "external":
+            raw = target.strip().lstrip("<")
+            if (raw.startswith("/") and not raw.startswith("//")) or learn_site_path(raw) is not None:
+                recorder.listing = True  # a site URL that no docset serves today
+        elif status not in ("ok", "self", "empty") or resolved.url or resolved.docset is not None:
+            recorder.listing = True
 
     def _resolve(self, folder: str, target: str, toc: bool) -> Resolved:
         """Resolve a target without its ``#fragment``."""
@@ -217,8 +248,11 @@ class Docset:
             joined = ""
         if not is_within(joined):
             if self._allow_outside.match(joined):
-                # an allowed sibling folder: looked at (stat only), never parsed
-                if os.path.exists(os.path.join(self.root, joined)):
+                # an allowed sibling folder: looked at (stat only), never parsed; what was seen is
+                # kept with the cached findings (``reads``), and looked at again before they are reused
+                exists = os.path.exists(os.path.join(self.root, joined))
+                self._reads[STAT_PREFIX + self._repo_path(joined)] = b"1" if exists else b"0"
+                if exists:
                     return Resolved("allowed", joined)
                 return Resolved("missing", joined, None, "in an allow-outside folder")
             if self._site is not None:
@@ -427,6 +461,9 @@ class Docset:
         """A near match for a missing file, written as a link from ``source``: one edit away in its
         folder, else the same file name elsewhere (only when the name is distinctive: at most three
         files carry it)."""
+        recorder = incremental.active()
+        if recorder is not None:
+            recorder.listing = True
         if wanted not in self._suggestions:
             self._suggestions[wanted] = self._suggest(wanted)
         found = self._suggestions[wanted]
@@ -457,6 +494,9 @@ class Docset:
 
     def files_named(self, name: str) -> list[str]:
         """Every file of the docset with this name (any case), root-relative, sorted."""
+        recorder = incremental.active()
+        if recorder is not None:
+            recorder.listing = True
         return list(self._files.by_name.get(name.lower(), ()))
 
     @staticmethod
@@ -494,12 +534,39 @@ class Docset:
     def include_edges(self) -> dict[str, list[tuple[Include, str]]]:
         """File -> [(include directive, included file)] for includes that resolve."""
         edges: dict[str, list[tuple[Include, str]]] = {}
-        for rel, page in self.pages.items():
-            for include in page.includes:
-                resolved = self.resolve_include(rel, include)
-                if resolved.status in ("ok", "case") and resolved.path is not None and resolved.docset is None:
-                    edges.setdefault(rel, []).append((include, resolved.path))
+        with incremental.paused():
+            for rel, page in self.pages.items():
+                for include in page.includes:
+                    resolved = self.resolve_include(rel, include)
+                    if resolved.status in ("ok", "case") and resolved.path is not None and resolved.docset is None:
+                        edges.setdefault(rel, []).append((include, resolved.path))
         return edges
+
+    def include_graph(self) -> list[tuple[str, str, str, str | None, str | None]]:
+        """Every include of every file with where it leads: (file, target as written, status, path,
+        docset). The anchors and hosts of every page follow from it (incremental runs key on it)."""
+        graph: list[tuple[str, str, str, str | None, str | None]] = []
+        with incremental.paused():
+            for rel in sorted(self.pages):
+                for include in self.pages[rel].includes:
+                    resolved = self.resolve_include(rel, include)
+                    graph.append((rel, include.target, resolved.status, resolved.path, resolved.docset))
+        return graph
+
+    def closure(self, rel: str) -> frozenset[str]:
+        """A file and every file it includes, directly or not (repository-relative, lower case)."""
+        found = self._closures.get(rel)
+        if found is None:
+            seen = {rel}
+            stack = [rel]
+            edges = self.include_edges
+            while stack:
+                for _include, target in edges.get(stack.pop(), ()):
+                    if target not in seen:
+                        seen.add(target)
+                        stack.append(target)
+            found = self._closures[rel] = frozenset(self._repo_path(path).lower() for path in seen)
+        return found
 
     @cached_property
     def includers(self) -> dict[str, set[str]]:
@@ -525,6 +592,9 @@ class Docset:
                     stack.append(parent)
                 else:
                     pages.add(parent)
+        recorder = incremental.active()
+        if recorder is not None:
+            recorder.paths.update(self._repo_path(page).lower() for page in pages)
         return sorted(pages)
 
     # ------------------------------------------------------------------ anchors
@@ -532,6 +602,9 @@ class Docset:
     def anchors_of(self, rel: str) -> frozenset[str] | None:
         """Every anchor a rendered page has: heading slugs (includes expanded, duplicates
         numbered across the whole page), explicit anchors, ``top``. None when unknown."""
+        recorder = incremental.active()
+        if recorder is not None:
+            recorder.paths.update(self.closure(rel))
         if rel in self._anchors:
             return self._anchors[rel]
         page = self.pages.get(rel)
@@ -619,20 +692,36 @@ class Docset:
     def inbound(self) -> dict[str, set[str]]:
         """File -> files whose links, includes or TOC entries reach it (self-links excluded)."""
         result: dict[str, set[str]] = {}
-        for rel, page in self.pages.items():
-            if not self.is_built(rel):
-                continue  # a README's links do not make a page reachable
-            targets: list[Resolved] = []
+        with incremental.paused():
+            for rel in self.pages:
+                if not self.is_built(rel):
+                    continue  # a README's links do not make a page reachable
+                for target in self.outbound(rel):
+                    result.setdefault(target, set()).add(rel)
+        return result
+
+    def outbound(self, rel: str) -> tuple[str, ...]:
+        """Files of this docset that a file's links, includes or TOC entries reach (not itself)."""
+        found = self._outbound.get(rel)
+        if found is None:
+            page = self.pages[rel]
             if page.kind == "toc":
                 targets = [resolved for _entry, resolved in self.toc_links_of(page)]
             else:
                 targets = [resolved for _link, resolved in self.links_of(page)]
                 targets += [self.resolve_include(rel, inc) for inc in page.includes]
-            for resolved in targets:
-                if resolved.status in ("ok", "case") and resolved.path and resolved.path != rel \
-                        and resolved.docset is None:
-                    result.setdefault(resolved.path, set()).add(rel)
-        return result
+            found = self._outbound[rel] = tuple(sorted({
+                resolved.path for resolved in targets
+                if resolved.status in ("ok", "case") and resolved.path and resolved.path != rel
+                and resolved.docset is None}))
+        return found
+
+    def remember_outbound(self, known: Mapping[str, tuple[str, ...]]) -> None:
+        """Outbound files of pages whose answers an incremental run knows are unchanged from the
+        last run (the same answers ``outbound`` would compute)."""
+        for rel, targets in known.items():
+            if rel in self.pages:
+                self._outbound.setdefault(rel, targets)
 
     @property
     def linked_from_other_docsets(self) -> frozenset[str]:
@@ -662,20 +751,8 @@ class Docset:
         if self.selected is None or len(paths) > 64:
             return {p: self.inbound.get(p, set()) for p in paths}
         wanted = set(paths)
-        names: set[str] = set()
-        for path in paths:
-            stem = posixpath.splitext(posixpath.basename(path))[0].lower()
-            names.add(stem)
-            if stem == "index":
-                names.add(posixpath.basename(posixpath.dirname(path)).lower() or "~")
         result: dict[str, set[str]] = {p: set() for p in paths}
-        pattern = re.compile("|".join(re.escape(name) for name in sorted(names)), re.IGNORECASE)
-        search = pattern.search
-
-        def might(target: str) -> bool:
-            if "%" in target:
-                target = unquote(target)
-            return search(target) is not None or target.strip() in ("", "./", "/", "~/")
+        might = could_name(paths)
 
         for rel, page in self.pages.items():
             if not self.is_built(rel):
@@ -697,7 +774,8 @@ class Docset:
     def reads(self) -> Mapping[str, bytes]:
         """Repository-relative path -> content key (as ``source.read_source`` makes it) of each
         file read for the rules beyond the parsed sources: snippet files, the zone pivot groups
-        file. Findings depend on them, so the engine keeps them with its cached findings."""
+        file; and the files of ``allow-outside`` folders looked at (``STAT_PREFIX``). Findings
+        depend on them, so the engine keeps them with its cached findings."""
         return MappingProxyType(self._reads)
 
     def _read_text(self, repo_rel: str, within: Path) -> str | None:
@@ -738,6 +816,9 @@ class Docset:
         else:
             repo_rel = self._repo_path(resolved.path)
         repo_rel = posixpath.normpath(repo_rel)
+        recorder = incremental.active()
+        if recorder is not None:
+            recorder.paths.add(repo_rel.lower())
         if repo_rel not in self._snippet_files:
             text = self._read_text(repo_rel, self._site.repository.root) if self._site is not None else None
             # an empty file says nothing: a placeholder for a file the build fetches, or one being written
@@ -749,6 +830,7 @@ class Docset:
         to the docset root (``zone-pivot-groups.yml``): ``groups: [{id, pivots: [{id}]}]``. None when
         the file is not in the docset, cannot be read, or does not have that shape."""
         rel = posixpath.normpath(group_file.strip().replace("\\", "/").removeprefix("~/").lstrip("/"))
+        self._note(rel)
         if rel not in self._pivot_files:
             groups: dict[str, frozenset[str]] | None = None
             if is_within(rel) and rel in self._files.files and self._escape_of(rel) is None:
@@ -780,6 +862,7 @@ class Docset:
 
     def metadata(self, rel: str) -> dict[str, Any]:
         """Metadata DocFX applies to a page: docfx.json's, then the page's own (page wins)."""
+        self._note(rel)
         found = self._metadata.get(rel)
         if found is None:
             page = self.pages.get(rel)
@@ -788,6 +871,27 @@ class Docset:
                 found.update(page.front_matter)
             self._metadata[rel] = found
         return dict(found)
+
+
+def could_name(paths: Iterable[str]) -> Callable[[str], bool]:
+    """A quick test that is true for every link target that could resolve to one of these files
+    (its text names the file, or the folder of an index page), and false for most others."""
+    names: set[str] = set()
+    for path in paths:
+        stem = posixpath.splitext(posixpath.basename(path))[0].lower()
+        names.add(stem)
+        if stem == "index":
+            names.add(posixpath.basename(posixpath.dirname(path)).lower() or "~")
+    if not names:
+        return lambda _target: False
+    search = re.compile("|".join(re.escape(name) for name in sorted(names)), re.IGNORECASE).search
+
+    def might(target: str) -> bool:
+        if "%" in target:
+            target = unquote(target)
+        return search(target) is not None or target.strip() in ("", "./", "/", "~/")
+
+    return might
 
 
 def _pivot_groups(text: str) -> dict[str, frozenset[str]] | None:

@@ -6,6 +6,7 @@ collector (the command line may).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .clock import today
 from .config import Config, ConfigError, load_config
 from .external import CACHE_FILE
+from .incremental import STAT_PREFIX, PageRecord, State, changes, still_valid
 from .inputs import Target, group_targets
 from .model import Diagnostic
 from .pages import PARALLEL_MIN_FILES
@@ -91,16 +93,46 @@ def check_docset(target: Target, repository: Workspace, options: RunOptions | No
     if cache is not None and options.reuse_results and prepared.sources.read and not target.config.external:
         root, limit = str(repository.repository.root), target.config.max_file_size
         remembered = cache.load_results(repository.run_key(target, settings),
-                                        lambda rel: current_key(root, rel, limit))
+                                        lambda rel: _current_read(root, rel, limit))
         if remembered is not None:
             return DocsetResult(target.root, target.config, remembered, files, prefix=target.prefix)
     if docset is None:
         docset = repository.docset(target.prefix, target.paths)
-    diagnostics = run_rules(docset, settings)
+    tracked = cache is not None and options.reuse_results and not target.config.external
+    global_key = repository.global_key(target, settings, docset) if tracked else b""
+    records = _valid_records(target, repository, global_key) if tracked else None
+    diagnostics = run_rules(docset, settings, records, prepared.sources.keys)
     if cache is not None and options.reuse_results:
         cache.save_results(repository.run_key(target, settings), diagnostics, docset.reads)
+    if cache is not None and records is not None:
+        keys, dirs = repository.listing()
+        cache.save_state(State(global_key, keys, dirs, records, dict(docset.reads), repository.known_url_bases()))
     return DocsetResult(target.root, target.config, diagnostics, files, docset if keep_docset else None,
                         prefix=target.prefix, settings=settings, digests=prepared.sources.keys)
+
+
+def _current_read(root: str, rel: str, limit: int) -> bytes:
+    """The content key of a file read for the rules now (or whether a looked-at file exists)."""
+    if rel.startswith(STAT_PREFIX):
+        return b"1" if os.path.exists(os.path.join(root, rel[len(STAT_PREFIX):])) else b"0"
+    return current_key(root, rel, limit)
+
+
+def _valid_records(target: Target, repository: Workspace, global_key: bytes) -> dict[str, PageRecord]:
+    """The last run's page records that still hold (incremental runs); empty when the settings or
+    anything else every page depends on changed, or there was no last run."""
+    cache = repository.prepared(target.prefix).cache
+    state = cache.load_state() if cache is not None else None
+    if not isinstance(state, State) or state.global_key != global_key:
+        return {}
+    if repository.url_bases(state.url_bases) != state.url_bases:
+        return {}
+    root, limit = str(repository.repository.root), target.config.max_file_size
+    keys, dirs = repository.listing()
+    delta = changes(state, keys, dirs, {rel: _current_read(root, rel, limit) for rel in state.reads})
+    lead = f"{target.prefix}/" if target.prefix else ""
+    return {rel: record for rel, record in state.pages.items()
+            if still_valid(record, keys.get(lead + rel), delta)}
 
 
 def build_docset(root: Path, config: Config, paths: Iterable[Path] | None = None,

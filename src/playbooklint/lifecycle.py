@@ -100,10 +100,10 @@ def _section_lists(index: Page, heading_number: int) -> list[ListBlock]:
 def item_pages(docset: Docset, page: Page, block: ListBlock) -> list[tuple[int, str, str]]:
     """(item index, linked page, link text) for the first page link of each item."""
     result = []
-    resolved_links = docset.links_of(page)
     for number, item in enumerate(block.items):
         for link_index in item.links:
-            link, resolved = resolved_links[link_index]
+            link = page.links[link_index]
+            resolved = docset.resolve(page.path, link.target)
             if resolved.status in ("ok", "case") and resolved.path and resolved.path.lower().endswith(".md") \
                     and resolved.docset is None:
                 result.append((number, resolved.path, link.text))
@@ -160,12 +160,17 @@ def build_lifecycle(docset: Docset) -> Lifecycle | None:
 def _listings(docset: Docset, lifecycle: Lifecycle) -> list[Listing]:
     positions = lifecycle.positions
     listings: list[Listing] = []
+    from .docset import could_name
+
+    might = could_name(positions)  # only lists whose links could lead to phases are resolved
     for rel in sorted(docset.pages):
         if not docset.is_selected(rel):
             continue  # findings are reported for the selected files only
         page = docset.pages[rel]
         if page.kind == "markdown":
             for block in page.lists:
+                if sum(1 for item in block.items if any(might(page.links[i].target) for i in item.links)) < 2:
+                    continue
                 items = []
                 for item_index, path, _text in item_pages(docset, page, block):
                     if path in positions:
@@ -178,7 +183,7 @@ def _listings(docset: Docset, lifecycle: Lifecycle) -> list[Listing]:
             for section in page.toc:
                 items = []
                 for entry in section.entries:
-                    if entry.key == "tocHref":
+                    if entry.key == "tocHref" or not might(entry.href):
                         continue
                     resolved = docset.toc_target(rel, entry)
                     if resolved.status in ("ok", "case") and resolved.path in positions and resolved.docset is None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .discover import FileIndex, scan
+from .incremental import paused
 from .model import Link
 
 if TYPE_CHECKING:
@@ -130,7 +131,8 @@ class Site:
 
     def _bases(self, prefix: str) -> tuple[tuple[str, ...], bool]:
         if prefix not in self._url_bases:
-            self._url_bases[prefix] = self._infer(prefix)
+            with paused():  # the docset's URL is part of every page's key, nobody's own dependency
+                self._url_bases[prefix] = self._infer(prefix)
         return self._url_bases[prefix]
 
     def _infer(self, prefix: str) -> tuple[tuple[str, ...], bool]:

@@ -19,6 +19,7 @@ from .docfx import DocfxInfo, docfx_from_text
 from .docset import Docset
 from .external import ExternalResult
 from .globs import Globs
+from .incremental import UNKNOWN
 from .inputs import Inputs, Target, docset_redirects, load_inputs, repository_redirects
 from .model import Page, Problem
 from .pages import Sources, load_pages, parse_bytes
@@ -172,6 +173,41 @@ class Workspace:
                 parts += other_parts
                 contents += [(f"{prefix}/{rel}", key) for rel, key in other_contents]
         return run_key(parts, contents)
+
+    def global_key(self, target: Target, settings: RuleSettings, docset: Docset) -> bytes:
+        """What every page's findings depend on beyond the files each one notes (incremental runs):
+        the tool and settings, the schema, the date, the repository's shape, each docset's
+        docfx.json, redirects, symbolic links and settings problems, and the docset's include graph.
+        The listing of files is not part of it: a page's record names the files it depends on."""
+        parts = [__version__, repr(target.config), schema_text(target.config.schema), settings.fingerprint(),
+                 today().isoformat(), repr(self.repository), repr(docset.include_graph())]
+        for prefix in self.repository.docsets:
+            inputs = self.prepared(prefix).inputs
+            index = inputs.index
+            parts += [prefix, repr(inputs.docfx), repr(sorted(inputs.redirects.items())), repr(inputs.problems),
+                      repr(sorted(index.escapes.items())), repr(sorted(index.aliases.items()))]
+        return run_key(parts, ())
+
+    def listing(self) -> tuple[dict[str, bytes], frozenset[str]]:
+        """Every file of the repository (repository-relative) with the content key of each parsed
+        file (``incremental.UNKNOWN`` when not read), ``b""`` for the others; and every folder."""
+        index = self.site.index
+        keys = dict.fromkeys(index.files, b"")
+        for prefix in self.repository.docsets:
+            prepared = self.prepared(prefix)
+            known = prepared.sources.keys
+            lead = f"{prefix}/" if prefix else ""
+            for rel in prepared.inputs.discovery.sources:
+                keys[lead + rel] = known.get(rel, UNKNOWN)
+        return keys, frozenset(index.dirs)
+
+    def url_bases(self, prefixes: Iterable[str]) -> dict[str, tuple[tuple[str, ...], bool]]:
+        """The site URLs of these docsets (computed when not yet known)."""
+        return {prefix: self.site._bases(prefix) for prefix in prefixes}
+
+    def known_url_bases(self) -> dict[str, tuple[tuple[str, ...], bool]]:
+        """The site URLs computed so far in this run."""
+        return dict(self.site._url_bases)
 
 
 

@@ -8,6 +8,7 @@ checking only, here and nowhere else in the package.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections import Counter
@@ -22,8 +23,12 @@ if TYPE_CHECKING:
 
 def display_path(root: Path, rel: str, cwd: Path | None = None) -> str:
     """The path a user can click: relative to the working directory when below it."""
+    return _display_path(root, rel, str(cwd) if cwd else os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_path(root: Path, rel: str, cwd: str) -> str:
     absolute = root / rel if rel not in ("", ".") else root
-    cwd = cwd or Path.cwd()
     try:
         shown = os.path.relpath(absolute, cwd)
     except ValueError:  # another drive on Windows
@@ -39,7 +44,7 @@ def counts(result: RunResult) -> dict[str, int]:
     return {
         "errors": errors,
         "warnings": len(diagnostics) - errors,
-        "files_with_findings": len({(str(r.root), d.path) for r in result.results for d in r.diagnostics}),
+        "files_with_findings": sum(len({d.path for d in r.diagnostics}) for r in result.results),
         "files_checked": sum(r.files for r in result.results),
         "docsets": len(result.results),
         "skipped": getattr(result, "skipped", 0),

@@ -40,6 +40,10 @@ class Rule:
     learn: bool = False
     """Part of the Learn validation pack: on by default only in docsets DocFX builds (a docfx.json
     or the publish config defines them), off in a plain folder of Markdown."""
+    incremental: bool = True
+    """For page rules: its findings on a page depend only on what the Docset notes while it runs
+    (``incremental.Recorder``), so an incremental run may reuse them. False: it runs on every page
+    every time."""
 
     @property
     def doc(self) -> str:
