@@ -309,3 +309,51 @@ def test_a_key_folder_inside_the_cache_folder_is_refused(tmp_path, monkeypatch, 
     assert err.startswith(f"playbooklint: cache off: the cache key {cache / 'key' / 'cache-key'} is inside {cache},")
     assert not list(cache.glob("*.bin"))
 
+
+# -- the documented recipes do what the tests above simulate ------------------------------------
+
+RECIPES = Path(__file__).resolve().parents[1] / "docs" / "ci"
+
+
+def _commands(recipe: str) -> list[tuple[str, dict]]:
+    """(command, step) for every playbooklint command of a recipe."""
+    import yaml
+
+    data = yaml.safe_load((RECIPES / recipe).read_text(encoding="utf-8"))
+    if recipe == "gitlab-ci.yml":
+        job = data["playbooklint"]
+        return [(line, job) for line in job["script"] if line.startswith("playbooklint ")]
+    steps = data["jobs"]["playbooklint"]["steps"] if recipe == "github-actions.yml" else data["steps"]
+    found = []
+    for step in steps:
+        command = step.get("run") or step.get("script") or ""
+        if command.startswith("playbooklint "):
+            found.append((command, step))
+    return found
+
+
+@pytest.mark.parametrize("recipe, cached", [
+    ("github-actions.yml", '"${{ runner.temp }}/playbooklint-cache"'),
+    ("gitlab-ci.yml", ".playbooklint_cache"),
+    ("azure-pipelines.yml", '"$(playbooklintCache)"'),
+])
+def test_every_recipe_command_uses_the_ci_cached_folder_and_the_secret(recipe: str, cached: str):
+    import yaml
+
+    text = (RECIPES / recipe).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    commands = _commands(recipe)
+    assert commands
+    for command, step in commands:
+        assert f"--cache-dir {cached}" in command, command
+        if recipe != "gitlab-ci.yml":  # GitLab hands CI/CD variables to every job itself
+            assert "PLAYBOOKLINT_CACHE_KEY" in step["env"], command
+    if recipe == "github-actions.yml":
+        (cache_step,) = [s for s in data["jobs"]["playbooklint"]["steps"] if s.get("uses", "").startswith("actions/cache")]
+        assert f'"{cache_step["with"]["path"]}"' == cached
+    elif recipe == "gitlab-ci.yml":
+        assert data["playbooklint"]["cache"]["paths"] == [cached + "/"]
+    else:
+        (cache_step,) = [s for s in data["steps"] if s.get("task") == "Cache@2"]
+        assert f'"{cache_step["inputs"]["path"]}"' == cached
+        assert data["variables"]["playbooklintCache"].startswith("$(Pipeline.Workspace)/")  # outside the checkout
