@@ -13,16 +13,21 @@ findings are reused only while those are unchanged too.
 The cache is written atomically (temporary file + rename), so concurrent runs never see half a
 file; anything that does not load is ignored and rewritten (self-healing). It is a pickle, and a
 pickle from a pull request must never be loaded: every cache file is signed with HMAC-SHA256
-under a random key kept in the user's own cache folder (never in the repository), and a file
-whose signature does not verify is discarded unread.
+under a random key kept in the user's own cache folder (never in the repository, never in the
+cache folder), or derived from a secret that CI provides (``PLAYBOOKLINT_CACHE_KEY``), and a file
+whose signature does not verify is discarded unread. Nothing in a cache file's name or content
+depends on where the repository is checked out, or on file times, so a cache restored by a CI
+cache step on another machine is reused when it is signed with the same secret.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import os
 import pickle
+import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -35,6 +40,9 @@ from .model import FACTS_VERSION, Page
 CACHE_DIR_NAME = ".playbooklint_cache"
 _MAGIC = b"PBLC1\n"
 _KEY_ENV = "PLAYBOOKLINT_CACHE_KEY_DIR"
+_SECRET_ENV = "PLAYBOOKLINT_CACHE_KEY"
+SECRET_MIN_LENGTH = 32
+_KEY_FILE = "cache-key"
 
 
 def _key_folder() -> Path:
@@ -49,24 +57,72 @@ def _key_folder() -> Path:
     return Path(base) / "playbooklint"
 
 
-def signing_key() -> bytes | None:
-    """This user's secret for signing cache files (created on first use); None if unavailable."""
-    folder = _key_folder()
-    path = folder / "cache-key"
+def _secret_key() -> tuple[bytes | None, str | None] | None:
+    """The key derived from the secret CI provides in ``PLAYBOOKLINT_CACHE_KEY``; None when there is
+    none: unset, empty (GitHub gives a fork's pull request an empty secret) or an Azure macro left
+    unexpanded (``$(PLAYBOOKLINT_CACHE_KEY)``, what a fork's build sees)."""
+    value = os.environ.get(_SECRET_ENV, "").strip()
+    if not value or (value.startswith("$(") and value.endswith(")")):
+        return None
+    if len(value) < SECRET_MIN_LENGTH:
+        return None, (f"cache off: {_SECRET_ENV} is shorter than {SECRET_MIN_LENGTH} characters; set it to a long "
+                      "random secret (such as the output of 'openssl rand -hex 32')")
+    return hashlib.sha256(b"playbooklint cache key\0" + value.encode("utf-8", "surrogateescape")).digest(), None
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key file's first bytes (at most 33: enough to tell a damaged one); None when there is none.
+    Raises OSError, also for something that is not a regular file (a FIFO would block)."""
     try:
-        key = path.read_bytes()
-        if len(key) == 32:
-            return key
-    except OSError:
-        pass
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+    except (FileNotFoundError, NotADirectoryError):  # no key yet (creating it will say what is wrong)
+        return None
+    with open(path, "rb") as handle:
+        return handle.read(33)
+
+
+def key_status(*refuse: Path) -> tuple[bytes | None, str | None]:
+    """This user's secret for signing cache files (created on first use, replaced when damaged),
+    or None and a one-line reason why the cache is off. A key file inside one of the ``refuse``
+    folders (the repository checked, the cache folder) is never used: whoever can write there could
+    sign a cache."""
+    provided = _secret_key()
+    if provided is not None:
+        return provided
+    folder = _key_folder()
+    path = folder / _KEY_FILE
+    hint = (f"make that folder writable, set {_KEY_ENV} to a writable folder outside the repository, or set "
+            f"{_SECRET_ENV}; --no-cache turns the cache off without this warning")
+    real = os.path.realpath(path)
+    for place in refuse:
+        top = os.path.realpath(place)
+        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+            return None, (f"cache off: the cache key {path} is inside {place}, where the files checked or cached "
+                          f"could replace it; set {_KEY_ENV} to a folder outside it, or set {_SECRET_ENV}")
+    try:
+        key = _read_key(path)
+    except OSError as exc:
+        return None, f"cache off: cannot read the cache key {path} ({exc.strerror or exc}); {hint}"
+    if key is not None and len(key) == 32:
+        return key, None
+    damaged = key is not None  # a key of the wrong size signs nothing that verifies: replace it
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        # first writer wins; a concurrent run reads the winner's key
-        write_atomic(path, os.urandom(32), mode=0o600, replace=False)
-        key = path.read_bytes()
-        return key if len(key) == 32 else None
-    except OSError:
-        return None
+        # first writer wins (a concurrent run reads the winner's key); a damaged key is replaced
+        write_atomic(path, os.urandom(32), mode=0o600, replace=damaged)
+        key = _read_key(path)
+    except OSError as exc:
+        what = "replace the damaged" if damaged else "create the"
+        return None, f"cache off: cannot {what} cache key {path} ({exc.strerror or exc}); {hint}"
+    if key is None or len(key) != 32:
+        return None, f"cache off: the cache key {path} is damaged; delete it"
+    return key, None
+
+
+def signing_key() -> bytes | None:
+    """This user's secret for signing cache files (created on first use); None if unavailable."""
+    return key_status()[0]
 
 
 SHARDS = 32
@@ -79,13 +135,18 @@ def _shard(rel: str) -> int:
 class PageCache:
     """Digest and Page per root-relative path, for one docset and parse setting."""
 
-    def __init__(self, folder: Path, root: Path, settings: str) -> None:
+    def __init__(self, folder: Path, root: Path, settings: str, repository: Path | None = None) -> None:
         self.folder = folder
-        self.name = hashlib.blake2b(f"{__version__}\0{FACTS_VERSION}\0{root}\0{settings}".encode(),
-                                    digest_size=8).hexdigest()
+        # where the repository is checked out differs between machines (CI runners): the name holds
+        # the docset's place in the repository and the repository folder's name, not the full path
+        place = str(root)
+        if repository is not None and (root == repository or repository in root.parents):
+            place = f"{repository.name}/{root.relative_to(repository).as_posix()}"
+        self.name = hashlib.blake2b(f"{__version__}\0{FACTS_VERSION}\0{place}\0{settings}".encode(
+            "utf-8", "surrogateescape"), digest_size=8).hexdigest()
         self.results_path = folder / f"results-{self.name}.bin"
         self.state_path = folder / f"state-{self.name}.bin"
-        self.key = signing_key()
+        self.key, self.problem = key_status(folder, *([repository] if repository is not None else []))
         self.entries: dict[str, tuple[bytes, Page]] = {}
         self.dirty: set[int] = set()
 
@@ -205,9 +266,10 @@ def write_cache_file(path: Path, blob: bytes) -> bool:
     return True
 
 
-def open_cache(folder: Path, root: Path, settings: str) -> PageCache | None:
-    """The cache of a docset (not loaded yet), or None when no signing key can be had."""
-    cache = PageCache(folder, root, settings)
+def open_cache(folder: Path, root: Path, settings: str, repository: Path | None = None) -> PageCache | None:
+    """The cache of a docset (not loaded yet), or None when no signing key can be had
+    (``key_status`` says why)."""
+    cache = PageCache(folder, root, settings, repository)
     return cache if cache.usable else None
 
 

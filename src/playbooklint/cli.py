@@ -11,10 +11,10 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -127,25 +127,45 @@ class _Progress:
 @click.option("--external", "external", is_flag=True,
               help="Check http(s) links too: each URL requested once, politely, answers cached.")
 @click.option("--offline", is_flag=True, help="Never request external links (overrides --external and the config).")
+@click.option("--watch", "watch_files", is_flag=True,
+              help="Check again whenever a file of the repository changes, clearing the screen between runs "
+              "(with --fix, fixing each time); Ctrl-C ends it.")
 def check(paths: tuple[Path, ...], output_format: str | None, output_file: str | None, config_path: Path | None,
           select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, exit_zero: bool,
           max_file_size: int | None, file_timeout: float | None, color_option: str, no_progress: bool,
           jobs: int | None, no_cache: bool, cache_dir: Path | None, fix_files: bool, show_diff: bool,
-          unsafe_fixes: bool, show_statistics: bool, external: bool, offline: bool) -> None:
+          unsafe_fixes: bool, show_statistics: bool, external: bool, offline: bool, watch_files: bool) -> None:
     """Check PATHS (folders or files; default: the current folder).
 
     A file is judged inside the docset it belongs to: the config's root, else the nearest folder
     holding docfx.json, else the folder given. Exit 0 when no errors, 1 with errors, 2 for usage or
     configuration problems.
     """
-    from .api import _lint_with_docsets, fix, lint
-
     if config_path is not None and not config_path.is_file():
         raise ConfigError(f"config file not found: {config_path}")
     if unsafe_fixes and not (fix_files or show_diff):
         raise click.UsageError("--unsafe-fixes applies with --fix or --diff")
     if show_statistics and (output_format or "text") not in STATISTICS_FORMATS:
         raise click.UsageError(f"--statistics applies with --format {', '.join(STATISTICS_FORMATS)}")
+    if watch_files and show_diff:
+        raise click.UsageError("--watch goes with --fix (fixing on each change), not --diff")
+    arguments = click.get_current_context().params
+    if watch_files:
+        ignored = [cache_dir, Path(output_file) if output_file else None]
+        _watch(list(paths) or [Path(".")], config_path, lambda: _check_once(**arguments),
+               [p for p in ignored if p is not None])
+    sys.exit(_check_once(**arguments)[0])
+
+
+def _check_once(paths: tuple[Path, ...], output_format: str | None, output_file: str | None,
+                config_path: Path | None, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool,
+                exit_zero: bool, max_file_size: int | None, file_timeout: float | None, color_option: str,
+                no_progress: bool, jobs: int | None, no_cache: bool, cache_dir: Path | None, fix_files: bool,
+                show_diff: bool, unsafe_fixes: bool, show_statistics: bool, external: bool, offline: bool,
+                watch_files: bool) -> tuple[int, Result]:
+    """One run of ``check``: check, print or write the report; the exit code it calls for, and the run."""
+    from .api import _lint_with_docsets, fix, lint
+
     progress = _Progress() if _Progress.wanted(no_progress) else None
     link_progress = _Progress("checking links") if progress is not None and (external and not offline) else None
     arguments: dict[str, Any] = {
@@ -169,9 +189,9 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
                 bar.close()
     _nothing_matched(result, paths)
     if show_diff:
-        _report_diff(result, output_file)
-        return
-    github_too = output_format is None and output_file is None and os.environ.get("GITHUB_ACTIONS") == "true"
+        _report_diff(result, output_file)  # exits
+    github_too = (output_format is None and output_file is None and not watch_files
+                  and os.environ.get("GITHUB_ACTIONS") == "true")
     chosen = output_format or "text"
     text = render(chosen, result, color=_use_color(color_option, output_file is not None),
                   with_statistics=show_statistics)
@@ -187,7 +207,112 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
         click.echo(f"playbooklint: {notice}", err=True)
     found = counts(result)
     failed = found["errors"] > 0 or (strict and found["warnings"] > 0)
-    sys.exit(0 if exit_zero or not failed else 1)
+    return (0 if exit_zero or not failed else 1), result
+
+
+WATCH_WAKE_MS = 100
+"""How long the watcher waits before the first run (it is then watching, so no change made during
+that run is missed), and how often it wakes while nothing changes."""
+
+
+def _watch(paths: list[Path], config_path: Path | None, run: Callable[[], tuple[int, Result]],
+           ignored: list[Path]) -> NoReturn:
+    """``--watch``: a run, then one after each batch of changes (debounced) anywhere in the
+    repositories of ``paths`` and their config files, except ``.git``, cache folders, files an
+    atomic write is still writing, ``ignored`` (``--cache-dir``, the report file) and files that
+    hold exactly what the last run's ``--fix`` wrote. Each run is a normal run through the engine
+    (the cache makes it parse only what changed). The screen is cleared between runs when stdout is
+    a terminal. Ctrl-C ends it with exit code 130, like a check interrupted without --watch."""
+    try:
+        from watchfiles import DefaultFilter, watch
+    except ImportError:
+        raise ConfigError("--watch needs the watchfiles package (pip install watchfiles)") from None
+    from .cache import CACHE_DIR_NAME
+
+    for path in paths:
+        if not path.exists():
+            raise ConfigError(f"path does not exist: {path}")
+    roots = _watch_roots(paths, config_path)
+    usual = DefaultFilter(ignore_dirs=(*DefaultFilter.ignore_dirs, CACHE_DIR_NAME),
+                          ignore_entity_patterns=(*DefaultFilter.ignore_entity_patterns, r"^\.tmp-"))
+    skipped = [str(p.resolve()) for p in ignored]
+
+    def wanted(change: Any, path: str) -> bool:
+        return usual(change, path) and not any(path == s or path.startswith(s + os.sep) for s in skipped)
+
+    written: dict[str, bytes] = {}
+    try:
+        changes: set[tuple[Any, str]]
+        for number, changes in enumerate(watch(*roots, watch_filter=wanted, rust_timeout=WATCH_WAKE_MS,
+                                               yield_on_timeout=True)):
+            if number and (not changes or _holds_what_was_written(changes, written)):
+                continue
+            click.clear()
+            if number:
+                click.echo(f"[{time.strftime('%H:%M:%S')}] {_count(len(changes), 'change')}; checking again.",
+                           err=True)
+            result: Result | None = None
+            try:
+                _code, result = run()
+            except ConfigError as exc:
+                click.echo(f"playbooklint: error: {exc}", err=True)
+            written = _written_by_fix(result)
+            click.echo(f"[{time.strftime('%H:%M:%S')}] Watching {', '.join(str(r) for r in roots)} for changes "
+                       "(Ctrl-C to stop).", err=True)
+    except KeyboardInterrupt:
+        pass
+    sys.exit(130)
+
+
+def _watch_roots(paths: list[Path], config_path: Path | None) -> list[Path]:
+    """What ``--watch`` watches: the repository of each path (a link's target or a TOC may be
+    anywhere in it) and the config files, or the paths themselves when they are in no docset."""
+    from .inputs import group_targets
+
+    found: set[Path] = set()
+    try:
+        plan = group_targets(paths, config_path)
+        found |= {t.repository.root.resolve() for t in plan.targets}
+        found |= {t.config.path.resolve() for t in plan.targets if t.config.path is not None}
+    except ConfigError:  # said by the first run; watch the paths, so fixing the config reruns
+        pass
+    if not found:
+        found = {p.resolve() for p in paths}
+    if config_path is not None:
+        found.add(config_path.resolve())
+    return sorted(p for p in found if not any(other in p.parents for other in found))
+
+
+def _written_by_fix(result: Result | None) -> dict[str, bytes]:
+    """Real path -> digest of each file the run's ``--fix`` wrote, as it was written."""
+    import hashlib
+
+    written: dict[str, bytes] = {}
+    for changed in result.fixes.changed if result is not None and result.fixes is not None else ():
+        if changed.written:
+            path = os.path.realpath(changed.root / changed.path)
+            try:
+                written[path] = hashlib.blake2b(Path(path).read_bytes()).digest()
+            except OSError:
+                pass
+    return written
+
+
+def _holds_what_was_written(changes: set[tuple[Any, str]], written: dict[str, bytes]) -> bool:
+    """True when every changed file is one the last ``--fix`` wrote and still holds exactly that:
+    the change is the run's own, and another run would show the same."""
+    import hashlib
+
+    if not written:
+        return False
+    for _change, path in changes:
+        real = os.path.realpath(path)
+        try:
+            if written.get(real) != hashlib.blake2b(Path(real).read_bytes()).digest():
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _nothing_matched(result: Result, paths: tuple[Path, ...]) -> None:

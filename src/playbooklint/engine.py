@@ -173,6 +173,7 @@ def lint(
     requests = 0
     for targets in by_repository.values():
         repository = Workspace(targets[0].repository, {t.prefix: t.config for t in targets}, options)
+        notices += [n for n in _cache_problems(targets, options) if n not in notices]
         built: dict[int, Docset] = {}
         if any(t.config.external for t in targets):
             report = _check_external(targets, repository, options, built)
@@ -180,6 +181,18 @@ def lint(
             requests += report.requests
         results.extend(check_docset(t, repository, options, docset=built.get(i)) for i, t in enumerate(targets))
     return Result(results, skipped=len(plan.skipped), notices=notices, external_requests=requests)
+
+
+def _cache_problems(targets: list[Target], options: RunOptions) -> list[str]:
+    """Why the cache cannot be used (no signing key), once per cache folder; nothing when it is off
+    on purpose (``--no-cache``)."""
+    from .cache import key_status
+    from .workspace import cache_folder
+
+    home = targets[0].repository.root
+    folders = {cache_folder(home, t.config, options) for t in targets}
+    problems = [key_status(folder, home)[1] for folder in sorted(f for f in folders if f is not None)]
+    return [p for p in dict.fromkeys(problems) if p]
 
 
 def _check_external(targets: list[Target], repository: Workspace, options: RunOptions,

@@ -686,7 +686,8 @@ def fix_result(result: Result, *, unsafe: bool = False, write: bool = True) -> R
         diagnostics = run_rules(now, settings)
         results.append(replace(docset_result, diagnostics=diagnostics, docset=now))
     summary.not_applied = _unique(summary.not_applied)
-    return RunResult(results, result.skipped, summary)
+    return RunResult(results, result.skipped, summary, notices=result.notices,
+                     external_requests=result.external_requests)
 
 
 def _unique(outcomes: list[Outcome]) -> list[Outcome]:

@@ -63,7 +63,8 @@ def _cache(root: Path, home: Path, config: Config, options: RunOptions) -> PageC
     folder = cache_folder(home, config, options)
     if folder is None:
         return None
-    return open_cache(Path(folder), root, f"max-file-size={config.max_file_size};file-timeout={config.file_timeout}")
+    return open_cache(Path(folder), root, f"max-file-size={config.max_file_size};file-timeout={config.file_timeout}",
+                      home)
 
 
 @dataclass
