@@ -7,7 +7,8 @@ CI logs that the runners scan for commands and written as files that other tools
 * no output holds a control, format or separator character (the tab and the line ends excepted),
   nor a byte that is not UTF-8; every document parses (JSON, JSON lines, SARIF, GitLab, JUnit XML);
 * a file name that is not UTF-8 (``bad\\xff.md``) is written ``bad\\xff.md`` in every format, to a
-  file and to stdout, whatever stdout's encoding; the GitLab and Azure recipes in ``docs/ci/`` work.
+  file and to stdout, whatever stdout's encoding; the GitLab and Azure recipes in ``docs/ci/`` work;
+* a file named like an option (``-oREADME.md``) is a path to the pre-commit hook's entry.
 
 Each run is the real command line in a subprocess, bounded by a timeout.
 """
@@ -396,3 +397,37 @@ def test_azure_recipe_on_a_name_that_is_not_utf8(tmp_path: Path):
             assert files == {"docs/index.md", "docs/bad\\xff.md"}
     assert_bad_name_shown("junit", (staging / "playbooklint.xml").read_bytes(), "docs/")
 
+
+# --- row: a file named like an option ------------------------------------------------------------
+
+def hooks() -> dict[str, dict[str, object]]:
+    return {hook["id"]: hook for hook in yaml.safe_load((CHECKOUT / ".pre-commit-hooks.yaml").read_text())}
+
+
+def test_hook_entry_ends_option_parsing(tmp_path: Path):
+    """The hook's entry with file names appended, as pre-commit runs it: ``-oREADME.md`` is a path."""
+    defined = hooks()
+    entry = str(defined["playbooklint"]["entry"]).split()
+    assert entry[-1] == "--"
+    assert defined["playbooklint-docset"]["pass_filenames"] is False  # no file names, so its args may be options
+    readme = "# The repository's README\n"
+    repo = write_tree(tmp_path / "repo", {
+        ".playbooklint.toml": "root = 'docs'\n", "README.md": readme,
+        "-oREADME.md": "# named like an option\n", "--format=json.md": "# another\n", "-h": "",
+        "docs/index.md": FRONT + "# Home\n\n[Gone](gone.md)\n", "docs/toc.yml": "- name: Home\n  href: index.md\n",
+    })
+    before = {p.name: p.read_bytes() for p in repo.iterdir() if p.is_file()}
+    done = run([*entry[1:], "-h", "--format=json.md", "-oREADME.md", "README.md", "docs/index.md"], repo)
+    assert done.returncode == 1, done.stderr
+    assert b"docs/index.md:8:1: error page 'gone.md' does not exist [link-broken]" in done.stdout  # text, on stdout
+    assert {p.name: p.read_bytes() for p in repo.iterdir() if p.is_file()} == before
+    assert (repo / "README.md").read_text() == readme
+
+
+def test_an_option_after_the_separator_is_reported_as_a_path(tmp_path: Path):
+    root = write_tree(tmp_path / "site", {"index.md": FRONT + "# Home\n"})
+    done = run(["check", "--", "--strict"], root)
+    assert done.returncode == 2
+    assert b"path does not exist: --strict; after '--' every argument is a path: put options before it" \
+        in done.stderr
+    assert run(["check", "--strict", "--", "index.md"], root).returncode == 0
