@@ -115,6 +115,8 @@ def json_text(serialized: str) -> str:
             return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
         return f"\\u{code:04x}"
 
+    if serialized.replace("\n", "").isprintable():  # the common case: nothing hidden
+        return serialized.replace("##", "#\\u0023")
     return _each_hidden(serialized, _NOT_ASCII, render).replace("##", "#\\u0023")
 
 
@@ -132,4 +134,6 @@ def xml_text(serialized: str) -> str:
     def render(char: str) -> str:
         return _visible(char) if 0xD800 <= ord(char) <= 0xDFFF else f"&#x{ord(char):x};"
 
+    if serialized.replace("\n", "").replace("\t", "").isprintable():  # the common case: nothing hidden
+        return serialized.replace("##", "#&#35;")
     return _each_hidden(serialized, _NOT_ASCII, render).replace("##", "#&#35;")
