@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import write_tree
 from playbooklint.reporters import FORMATS
@@ -199,6 +201,33 @@ def test_xml_text_is_exact_and_inert():
     parsed = ET.fromstring(inert.encode("utf-8"))
     assert parsed.text == kept
     assert parsed.get("message") == kept + "\n\r\\x1b\\x00\\xff"  # what XML 1.0 cannot hold, written visibly
+
+
+@given(st.text())
+def test_any_text_is_shown_inert(text: str):
+    out = shown(text)
+    assert bad_characters(out) == [] and "##" not in out and "\n" not in out
+    out.encode("utf-8")
+    path = shown_path(text)
+    assert not path.lstrip().startswith("::") and bad_characters(path) == []
+    kept = shown_keeping_breaks(text)
+    assert bad_characters(kept.replace("\r", "")) == [] and "##" not in kept
+
+
+@given(st.text(), st.text(st.characters(blacklist_categories=["Cs"])))
+def test_any_text_stays_exact_and_inert_in_json_and_xml(text: str, exact: str):
+    """Exact strings survive (lone surrogates, which no UTF-8 document holds, become text)."""
+    for serialized in (json.dumps([text, exact], ensure_ascii=False),
+                       json.dumps({exact: text}, indent=2, ensure_ascii=False)):
+        inert = json_text(serialized)
+        assert bad_characters(inert.replace("\n", "")) == [] and "##" not in inert
+        parsed = json.loads(inert.encode("utf-8"))
+        assert parsed[1] == exact if isinstance(parsed, list) else list(parsed) == [exact]
+    element = ET.Element("e", message=xml_value(exact), other=xml_value(text))
+    inert = xml_text(ET.tostring(element, encoding="unicode"))
+    assert bad_characters(inert.replace("\n", "")) == [] and "##" not in inert
+    parsed_xml = ET.fromstring(inert.encode("utf-8"))
+    assert parsed_xml.get("message") == xml_value(exact) and parsed_xml.get("other") == xml_value(text)
 
 
 # --- row: page content must never steer CI -------------------------------------------------------
