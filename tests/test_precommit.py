@@ -68,3 +68,27 @@ def test_pre_commit_hooks(tmp_path: Path):
     whole = try_repo(repo, home, "playbooklint-docset", "--files", "docs/index.md")
     assert whole.returncode == 1
     assert "phase-assess.md:13:23: error page 'review.md' does not exist" in whole.stdout
+
+
+def test_file_named_like_an_option_is_a_path(tmp_path: Path):
+    """pre-commit appends the file names to the hook's entry: a file named ``-oREADME.md`` must be
+    read as a path (the entry ends option parsing with ``--``), never as ``-o README.md``."""
+    readme = "# The repository's own README\n"
+    repo = write_tree(tmp_path / "repo", {
+        ".playbooklint.toml": "root = 'docs'\n",
+        "README.md": readme,
+        "-oREADME.md": "# A file named like an option\n",
+        "--format=json.md": "# Another\n",
+        "docs/index.md": GOOD + "# Home\n\n[Gone](gone.md)\n",
+        "docs/toc.yml": "- name: Home\n  href: index.md\n",
+    })
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    before = {p.name: p.read_bytes() for p in repo.iterdir() if p.is_file()}
+
+    run = try_repo(repo, tmp_path / "pre-commit-home", "playbooklint", "--all-files")
+    assert run.returncode == 1, run.stdout
+    assert "index.md:13:1: error page 'gone.md' does not exist [link-broken]" in run.stdout  # the report, as text
+    assert "Found 1 error and 0 warnings in 1 file" in run.stdout
+    assert {p.name: p.read_bytes() for p in repo.iterdir() if p.is_file()} == before
+    assert (repo / "README.md").read_text() == readme

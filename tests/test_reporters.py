@@ -155,7 +155,9 @@ def test_junit_counts():
     assert len(failures) == 4
     assert failures[3].get("message") == TRICKY
     assert failures[3].get("type") == "link-broken"
-    assert failures[3].text == f"docs/phase assess.md:12:5: error {TRICKY} [link-broken]"
+    # the attribute keeps the message exactly; the body is the one-line text report
+    one_line = TRICKY.replace("\n", "\\n")
+    assert failures[3].text == f"docs/phase assess.md:12:5: error {one_line} [link-broken]"
     case = next(iter(suites.iter("testcase")))
     assert (case.get("classname"), case.get("name")) == ("docs/includes/überblick.md", "include-unused 3:1")
 
@@ -167,12 +169,14 @@ def test_junit_without_findings_has_one_passing_case():
     assert len(cases) == 1 and not list(cases[0])
 
 
-def test_junit_strips_characters_xml_cannot_hold():
-    message = "bad \x00\x01\x1b byte\ttab \ud800 end"
+def test_junit_writes_characters_xml_cannot_hold_visibly():
+    message = "bad \x00\x01\x1b byte\ttab \ud800 \udcff end"
     diagnostics = [Diagnostic("a\x02.md", 1, 1, "PB001", "file-unreadable", "error", message)]
     text = render_junit(RunResult([DocsetResult(ROOT, Config(), diagnostics, 1)]), cwd=CWD)
-    failure = next(ET.fromstring(text.encode("utf-8")).iter("failure"))
-    assert failure.get("message") == "bad \ufffd\ufffd\ufffd byte\ttab \ufffd end"
+    suites = ET.fromstring(text.encode("utf-8"))
+    failure = next(suites.iter("failure"))
+    assert failure.get("message") == "bad \\x00\\x01\\x1b byte\ttab \\ud800 \\xff end"
+    assert next(suites.iter("testsuite")).get("name") == "docs/a\\x02.md"
 
 
 # --- GitLab --------------------------------------------------------------------------------------

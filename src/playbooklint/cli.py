@@ -21,6 +21,7 @@ import click
 from . import __version__
 from .config import ConfigError
 from .reporters import FORMATS, STATISTICS_FORMATS, counts, render
+from .reporters.escape import shown
 
 if TYPE_CHECKING:
     from .engine import Result
@@ -28,14 +29,41 @@ if TYPE_CHECKING:
 REPORT_URL = "https://github.com/playbooklint/playbooklint/issues"
 
 
-def _write(text: str, output_file: str | None) -> None:
+DOCUMENT_FORMATS = frozenset({"json", "json-lines", "sarif", "junit", "gitlab", "html"})
+"""Formats that are documents in UTF-8 (as JSON, the XML declaration and the HTML meta say),
+on stdout too, whatever the locale."""
+
+
+def _encode(text: str, encoding: str, raw_bytes: bool = False) -> bytes:
+    """``text`` in ``encoding``; what it cannot hold written as ``\\xNN``/``\\uNNNN``.
+    ``raw_bytes``: a byte of a file name that is not UTF-8 written back as that byte (a patch)."""
+    if raw_bytes:
+        try:
+            return text.encode(encoding, "surrogateescape")
+        except UnicodeEncodeError:
+            pass
+    return text.encode(encoding, "backslashreplace")
+
+
+def _write(text: str, output_file: str | None, *, document: bool = False, raw_bytes: bool = False) -> None:
+    """The report to ``output_file`` (UTF-8), else to stdout: a document in UTF-8, text for people
+    in stdout's own encoding; neither ever fails on a character the encoding lacks."""
     if output_file:
         try:
-            Path(output_file).write_text(text, encoding="utf-8")
+            Path(output_file).write_bytes(_encode(text, "utf-8", raw_bytes))
         except OSError as exc:
-            raise ConfigError(f"cannot write {output_file}: {exc.strerror or exc}") from None
-    else:
-        click.echo(text, nl=False, color=True)  # colour codes are only there when asked for
+            raise ConfigError(f"cannot write {shown(output_file)}: {exc.strerror or exc}") from None
+        return
+    stdout = sys.stdout
+    encoding = "utf-8" if document else (getattr(stdout, "encoding", None) or "utf-8")
+    data = _encode(text, encoding, raw_bytes)
+    buffer = getattr(stdout, "buffer", None)
+    if buffer is None:
+        click.echo(data.decode(encoding), nl=False, color=True)
+        return
+    stdout.flush()
+    buffer.write(data)  # colour codes are only there when asked for
+    buffer.flush()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -202,9 +230,9 @@ def _check_once(paths: tuple[Path, ...], output_format: str | None, output_file:
     elif result.fixes is not None and chosen != "json":
         for line in _fix_lines(result):
             click.echo(line, err=True)
-    _write(text, output_file)
+    _write(text, output_file, document=chosen in DOCUMENT_FORMATS)
     for notice in result.notices:
-        click.echo(f"playbooklint: {notice}", err=True)
+        click.echo(f"playbooklint: {shown(notice)}", err=True)
     found = counts(result)
     failed = found["errors"] > 0 or (strict and found["warnings"] > 0)
     return (0 if exit_zero or not failed else 1), result
@@ -355,7 +383,7 @@ def _report_diff(result: Result, output_file: str | None) -> None:
 
     summary = result.fixes
     assert summary is not None
-    _write(summary.diff(), output_file)
+    _write(summary.diff(), output_file, raw_bytes=True)
     for line in unfixed_note(summary):
         click.echo(line, err=True)
     if summary.fixed:
@@ -400,9 +428,9 @@ def lifecycle(path: Path, output_format: str, config_path: Path | None) -> None:
     root = docset.root
     found = docset.lifecycle
     if output_format == "json":
-        click.echo(render_lifecycle_json(root, found), nl=False)
+        _write(render_lifecycle_json(root, found), None, document=True)
     else:
-        click.echo(render_lifecycle_text(root, config, found), nl=False)
+        _write(render_lifecycle_text(root, config, found), None)
 
 
 @cli.command(name="rules")
@@ -447,17 +475,15 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.UsageError as exc:
-        exc.show()
-        return 2
-    except click.ClickException as exc:
+    except click.ClickException as exc:  # usage errors too; they may echo an argument
+        setattr(exc, "message", shown(exc.message))  # noqa: B010 - typed Final, but an instance attribute
         exc.show()
         return 2
     except click.Abort:
         click.echo("Aborted.", err=True)
         return 130
-    except ConfigError as exc:
-        click.echo(f"playbooklint: error: {exc}", err=True)
+    except ConfigError as exc:  # it may name a path or a value from the repository
+        click.echo(f"playbooklint: error: {shown(str(exc))}", err=True)
         return 2
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -467,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("Aborted.", err=True)
         return 130
     except Exception as exc:  # noqa: BLE001 - never a traceback for a user
-        click.echo(f"playbooklint: internal error: {type(exc).__name__}: {exc}\n"
+        click.echo(f"playbooklint: internal error: {type(exc).__name__}: {shown(str(exc))}\n"
                    f"Please report it at {REPORT_URL} with the command and 'playbooklint --version'.",
                    err=True)
         return 2

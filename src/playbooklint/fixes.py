@@ -703,11 +703,14 @@ def _unique(outcomes: list[Outcome]) -> list[Outcome]:
 
 
 def unfixed_note(summary: FixSummary, cwd: Path | None = None) -> list[str]:
-    """One line per fix not applied: where, which rule, why."""
+    """One line per fix not applied: where, which rule, why (path and reason as reports show them)."""
+    from .reporters.escape import shown, shown_path
+
     lines = []
     for o in summary.not_applied:
-        shown = display_path(o.root, o.diagnostic.path, cwd)
-        lines.append(f"{shown}:{o.diagnostic.line}:{o.diagnostic.column}: not fixed [{o.diagnostic.rule}]: {o.reason}")
+        where = shown_path(display_path(o.root, o.diagnostic.path, cwd))
+        lines.append(f"{where}:{o.diagnostic.line}:{o.diagnostic.column}: not fixed [{o.diagnostic.rule}]: "
+                     f"{shown(o.reason)}")
     return lines
 
 

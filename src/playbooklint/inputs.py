@@ -105,7 +105,9 @@ def group_targets(
 
     for path in paths:
         if not path.exists():
-            raise ConfigError(f"path does not exist: {path}")
+            hint = ("; after '--' every argument is a path: put options before it (in a pre-commit hook's "
+                    "'entry', not its 'args')") if str(path).startswith("-") else ""
+            raise ConfigError(f"path does not exist: {path}{hint}")
         found = config if isinstance(config, Config) else load_config(config or find_config_file(path.resolve()))
         if overrides:
             found = with_overrides(found, **overrides)

@@ -1,22 +1,24 @@
 """Reports for CI systems: GitHub Actions workflow commands, Azure Pipelines logging commands,
-JUnit XML test reports and GitLab Code Quality. Paths are display paths with ``/`` separators."""
+JUnit XML test reports and GitLab Code Quality. Paths are display paths with ``/`` separators.
+
+Untrusted text (paths, messages) is escaped twice over: as ``escape`` says for every report (no
+hidden character, no ``##``, a byte of a file name that is not UTF-8 as ``\\xNN``), then in the
+format's own syntax (the runners' percent escapes, XML, JSON)."""
 
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .common import findings, fingerprints, lines
+from .escape import json_text, shown, shown_keeping_breaks, xml_text, xml_value
 
 if TYPE_CHECKING:
     from ..model import Diagnostic
     from .common import RunResult
-
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 # --- GitHub Actions workflow commands, Azure Pipelines logging commands --------------------------
@@ -35,8 +37,11 @@ class _LogCommands:
     """Between ``key=value`` properties."""
 
     def line(self, head: str, props: list[tuple[str, str]], tail: str, message: str) -> str:
-        joined = self.separator.join(f"{key}={value.translate(self.property)}" for key, value in props)
-        return f"{head}{joined}{tail}{message.translate(self.data)}"
+        """One command; LF and CR in values travel as the runner's escapes, anything else hidden or
+        a ``##`` is written as ``shown`` writes it."""
+        joined = self.separator.join(f"{key}={shown_keeping_breaks(value).translate(self.property)}"
+                                     for key, value in props)
+        return f"{head}{joined}{tail}{shown_keeping_breaks(message).translate(self.data)}"
 
 
 def _log_commands(percent: str, delimiters: dict[str, str], separator: str) -> _LogCommands:
@@ -75,11 +80,6 @@ def render_azure(result: RunResult, cwd: Path | None = None) -> str:
 
 # --- JUnit XML -----------------------------------------------------------------------------------
 
-def _xml(value: str) -> str:
-    """Text without the characters XML 1.0 cannot hold (control characters, lone surrogates)."""
-    return _XML_INVALID.sub("\ufffd", value)
-
-
 def render_junit(result: RunResult, cwd: Path | None = None) -> str:
     """JUnit XML: a testsuite per file with findings, a failing testcase per diagnostic."""
     by_file: dict[str, list[Diagnostic]] = {}
@@ -88,17 +88,19 @@ def render_junit(result: RunResult, cwd: Path | None = None) -> str:
     total = sum(len(found) for found in by_file.values())
     suites = ET.Element("testsuites", name="playbooklint", tests=str(max(total, 1)), failures=str(total), errors="0")
     for file, found in by_file.items():
-        suite = ET.SubElement(suites, "testsuite", name=_xml(file), tests=str(len(found)),
+        suite = ET.SubElement(suites, "testsuite", name=xml_value(file), tests=str(len(found)),
                               failures=str(len(found)), errors="0")
         for d in found:
-            case = ET.SubElement(suite, "testcase", classname=_xml(file), name=f"{d.rule} {d.line}:{d.column}")
-            failure = ET.SubElement(case, "failure", message=_xml(d.message), type=d.rule)
-            failure.text = _xml(f"{file}:{d.line}:{d.column}: {d.severity} {d.message} [{d.rule}]")
+            case = ET.SubElement(suite, "testcase", classname=xml_value(file), name=f"{d.rule} {d.line}:{d.column}")
+            # attributes keep the message exactly (XML escapes line breaks in them); the body is
+            # the one-line text report of the finding
+            failure = ET.SubElement(case, "failure", message=xml_value(d.message), type=d.rule)
+            failure.text = f"{shown(file)}:{d.line}:{d.column}: {d.severity} {shown(d.message)} [{d.rule}]"
     if not by_file:
         suite = ET.SubElement(suites, "testsuite", name="playbooklint", tests="1", failures="0", errors="0")
         ET.SubElement(suite, "testcase", classname="playbooklint", name="no problems found")
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_text(ET.tostring(suites, encoding="unicode")) + "\n"
 
 
 # --- GitLab Code Quality -------------------------------------------------------------------------
@@ -119,4 +121,4 @@ def render_gitlab(result: RunResult, cwd: Path | None = None) -> str:
         }
         for (file, d), fingerprint in zip(items, fingerprints(items))
     ]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"

@@ -1,5 +1,7 @@
 """``--format html``: one self-contained page a docs lead reads (no network, no CDN), rendered
-from ``templates/report.html.j2`` with autoescaping everywhere.
+from ``templates/report.html.j2`` with autoescaping everywhere, every string written as
+``escape.shown`` writes it (control and format characters visible, valid UTF-8 whatever the file
+names).
 
 Sections: the summary (pages, docsets, errors, warnings, findings per rule as bars); findings by
 page with the source line and the line before it, filterable by rule and severity (a small inline
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .common import SourceLines, counts, display_path, docset_name, statistics, summary_line
+from .escape import shown
 
 if TYPE_CHECKING:
     from .common import RunResult
@@ -163,6 +166,7 @@ def render_html(result: RunResult, cwd: Path | None = None, *, today: dt.date | 
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("playbooklint.reporters", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        finalize=lambda value: shown(value) if isinstance(value, str) else value,
     )
     rules = statistics(result)
     top = max((int(str(row["count"])) for row in rules), default=0) or 1

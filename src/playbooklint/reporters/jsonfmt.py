@@ -1,5 +1,8 @@
 """JSON reports: ``json`` (one document with the roots, the findings and the counts) and
-``json-lines`` (one compact object per finding). Named so as not to shadow the standard ``json``."""
+``json-lines`` (one compact object per finding). Named so as not to shadow the standard ``json``.
+
+Strings are exact (JSON escapes), except a byte of a file name that is not UTF-8, written ``\\xNN``
+(see ``escape.json_text``): the output is always valid UTF-8."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .common import counts, lines, located, statistics
+from .escape import json_text
 
 if TYPE_CHECKING:
     from .common import RunResult
@@ -33,7 +37,7 @@ def render_json(result: RunResult, cwd: Path | None = None, *, with_statistics: 
     fixes = getattr(result, "fixes", None)
     if fixes is not None:  # --fix: what was fixed, what was not and why
         payload["fixes"] = fixes.as_dict(cwd)
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_json_lines(result: RunResult, cwd: Path | None = None) -> str:
@@ -44,5 +48,5 @@ def render_json_lines(result: RunResult, cwd: Path | None = None) -> str:
         item = d.as_dict()
         item["file"] = file
         item["docset"] = docset
-        out.append(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+        out.append(json_text(json.dumps(item, ensure_ascii=False, separators=(",", ":"))))
     return lines(out)

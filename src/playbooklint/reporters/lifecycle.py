@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .common import display_path, lines
+from .escape import json_text, shown, shown_path
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -27,26 +28,28 @@ def render_lifecycle_json(root: Path, found: Lifecycle | None) -> str:
                 for li in found.listings
             ],
         }
-    return json.dumps(payload, indent=2) + "\n"
+    return json_text(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_lifecycle_text(root: Path, config: Config, found: Lifecycle | None, cwd: Path | None = None) -> str:
     """The lifecycle for people; when there is none, where it was looked for."""
     if found is None:
         heading = config.lifecycle_heading
-        return (f"No lifecycle in {display_path(root, '.', cwd)}: no lifecycle.phases configured and no "
-                f"ordered list of page links under a heading containing '{heading}' in {config.index}.\n")
-    out = [f"Lifecycle of {display_path(root, '.', cwd)}: {len(found.phases)} phases, from {found.describe_source()}"]
-    width = max(len(p.title) for p in found.phases) if found.phases else 0
-    for phase in found.phases:
-        out.append(f"  {phase.number:>3}. {phase.title:<{width}}  {phase.path}")
+        return (f"No lifecycle in {shown(display_path(root, '.', cwd))}: no lifecycle.phases configured and no "
+                f"ordered list of page links under a heading containing '{shown(heading)}' in {shown(config.index)}.\n")
+    source = shown(found.describe_source())
+    out = [f"Lifecycle of {shown(display_path(root, '.', cwd))}: {len(found.phases)} phases, from {source}"]
+    titles = [shown(p.title) for p in found.phases]
+    width = max(map(len, titles)) if titles else 0
+    for phase, title in zip(found.phases, titles):
+        out.append(f"  {phase.number:>3}. {title:<{width}}  {shown(phase.path)}")
     out.append("")
     out.append("Listed in:")
     for listing in found.listings:
         positions = [item.position for item in listing.items]
         flag = "" if positions == sorted(positions) else "  (out of order)"
         what = "TOC section" if listing.kind == "toc" else ("ordered list" if listing.ordered else "list")
-        out.append(f"  {listing.path}:{listing.line}  {what}: phases {_ranges([p + 1 for p in positions])}{flag}")
+        out.append(f"  {shown_path(listing.path)}:{listing.line}  {what}: phases {_ranges([p + 1 for p in positions])}{flag}")
     if not found.listings:
         out.append("  (nothing lists two or more phases)")
     return lines(out)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from .common import fingerprints, located
+from .escape import json_text
 
 if TYPE_CHECKING:
     from ..model import Diagnostic
@@ -79,8 +80,13 @@ def _sarif_rule(rule: Rule) -> dict[str, Any]:
 # --- locations -----------------------------------------------------------------------------------
 
 def _sarif_uri(path: str) -> str:
-    """A root-relative POSIX path as a relative URI reference (percent-encoded UTF-8)."""
-    return quote(path, safe="/", errors="surrogatepass")
+    """A root-relative POSIX path as a relative URI reference: percent-encoded UTF-8, and a byte of
+    the file name that is not UTF-8 percent-encoded as itself (``bad%FF.md``)."""
+    try:
+        data = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate no byte stands for (a Windows name)
+        data = path.encode("utf-8", "surrogatepass")
+    return quote(data, safe="/")
 
 
 def _sarif_region(d: Diagnostic) -> dict[str, int]:
@@ -143,4 +149,4 @@ def render_sarif(result: RunResult, cwd: Path | None = None) -> str:
         "results": results,
     }
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .common import SourceLines, counts, display_path, statistics, summary_line
+from .escape import shown, shown_path
 
 if TYPE_CHECKING:
     from ..model import Diagnostic
@@ -15,7 +16,9 @@ if TYPE_CHECKING:
 
 
 def text_line(root: Path, d: Diagnostic, cwd: Path | None = None) -> str:
-    return f"{display_path(root, d.path, cwd)}:{d.line}:{d.column}: {d.severity} {d.message} [{d.rule}]"
+    """``path:line:col: severity message [rule]``, path and message as ``shown`` (one inert line)."""
+    path = shown_path(display_path(root, d.path, cwd))
+    return f"{path}:{d.line}:{d.column}: {d.severity} {shown(d.message)} [{d.rule}]"
 
 
 def render_concise(result: RunResult, cwd: Path | None = None) -> str:
@@ -37,12 +40,12 @@ def render_text(result: RunResult, cwd: Path | None = None, color: bool = False)
     previous = None
     for r in result.results:
         for d in r.diagnostics:
-            path = display_path(r.root, d.path, cwd)
+            path = shown_path(display_path(r.root, d.path, cwd))
             if previous is not None and (r.root, d.path) != previous:
                 out.append("")
             previous = (r.root, d.path)
             severity = style(d.severity, fg="red" if d.severity == "error" else "yellow", bold=True)
-            out.append(f"{style(path, bold=True)}:{d.line}:{d.column}: {severity} {d.message} "
+            out.append(f"{style(path, bold=True)}:{d.line}:{d.column}: {severity} {shown(d.message)} "
                        f"{style('[' + d.rule + ']', dim=True)}")
     c = counts(result)
     summary = summary_line(result)
@@ -72,16 +75,20 @@ def render_full(result: RunResult, cwd: Path | None = None) -> str:
 
 
 def _excerpt(source: str, d: Diagnostic) -> list[str]:
-    """The source line under a gutter with the line number, and the caret line below it."""
+    """The source line under a gutter with the line number, and the caret line below it; the line
+    as ``shown`` (a stray CR or an escape sequence in it is written visibly), the caret under the
+    same characters."""
     number = str(d.line)
     gutter = " " * len(number)
     start = min(max(d.column, 1), len(source) + 1)
     width = 1
     if d.end_column is not None and d.end_line in (None, d.line) and d.end_column > start:
         width = min(d.end_column, len(source) + 1) - start
+    before = shown(source[:start - 1])
+    width = len(shown(source[:start - 1 + max(width, 1)])) - len(before)
     # keep tabs in the caret line so the caret sits under the same character
-    pad = "".join(c if c == "\t" else " " for c in source[:start - 1])
-    return [f" {number} | {source}".rstrip(), f" {gutter} | {pad}{'^' * max(width, 1)}"]
+    pad = "".join(c if c == "\t" else " " for c in before)
+    return [f" {number} | {shown(source)}".rstrip(), f" {gutter} | {pad}{'^' * max(width, 1)}"]
 
 
 def render_statistics(result: RunResult, cwd: Path | None = None) -> str:
