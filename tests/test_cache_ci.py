@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import playbooklint.engine as engine
 import playbooklint.parse as parse_module
 from conftest import write_tree
 from playbooklint.cli import main
@@ -111,9 +112,13 @@ def test_a_restored_cache_is_reused_on_another_machine_with_the_same_secret(tmp_
     first, found = first_run(tmp_path, monkeypatch, capsys, parsed)
     second = restore_on(tmp_path, first)
     second.enter(monkeypatch, SECRET)
+    rules_ran: list[object] = []
+    original = engine.run_rules
+    monkeypatch.setattr(engine, "run_rules", lambda *args: rules_ran.append(args) or original(*args))
     code, again, err = check(second, capsys)
     assert (code, again, err) == (1, found, "")
     assert parsed == [], "nothing is parsed again: every page came from the restored cache"
+    assert rules_ran == [], "the last run's findings are reused: its key names no path of the first runner"
     assert not (second.home / ".cache" / "playbooklint").exists(), "the secret needs no key file"
     # an edited page is parsed, and only that one
     page = second.repo / "sub" / "deep.md"

@@ -173,7 +173,13 @@ class Workspace:
                 other_parts, other_contents = self._fingerprint(prefix)
                 parts += other_parts
                 contents += [(f"{prefix}/{rel}", key) for rel, key in other_contents]
-        return run_key(parts, contents)
+        return run_key(self._portable(parts), contents)
+
+    def _portable(self, parts: list[str]) -> list[str]:
+        """Key parts with the repository's own folder left out: a cache restored on another
+        machine (a CI runner with another checkout path) keys the same."""
+        root = str(self.repository.root)
+        return [part.replace(root, "<repository>") for part in parts]
 
     def global_key(self, target: Target, settings: RuleSettings, docset: Docset) -> bytes:
         """What every page's findings depend on beyond the files each one notes (incremental runs):
@@ -187,7 +193,7 @@ class Workspace:
             index = inputs.index
             parts += [prefix, repr(inputs.docfx), repr(sorted(inputs.redirects.items())), repr(inputs.problems),
                       repr(sorted(index.escapes.items())), repr(sorted(index.aliases.items()))]
-        return run_key(parts, ())
+        return run_key(self._portable(parts), ())
 
     def listing(self) -> tuple[dict[str, bytes], frozenset[str]]:
         """Every file of the repository (repository-relative) with the content key of each parsed
