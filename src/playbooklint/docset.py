@@ -155,7 +155,7 @@ class Docset:
 
     def exists(self, rel: str) -> bool:
         """True when a file with exactly this root-relative path exists."""
-        self._note(rel)
+        self._note(rel, content=False)
         return rel in self._files.files
 
     def markdown_pages(self) -> Iterator[Page]:
@@ -188,11 +188,12 @@ class Docset:
         status: Status = "self" if base.status == "empty" else base.status  # "#x" is this page
         return replace(base, status=status, fragment=unquote(fragment_raw))
 
-    def _note(self, rel: str) -> None:
-        """Tell the page being checked (incremental runs) that an answer came from this file."""
+    def _note(self, rel: str, content: bool = True) -> None:
+        """Tell the page being checked (incremental runs) that an answer came from this file: from
+        what it holds, or only from whether it exists."""
         recorder = incremental.active()
         if recorder is not None:
-            recorder.paths.add(self._repo_path(rel).lower())
+            (recorder.paths if content else recorder.names).add(self._repo_path(rel).lower())
 
     def _note_resolved(self, resolved: Resolved, target: str) -> None:
         """Tell the page being checked where a link led, and whether the answer depends on the
@@ -203,7 +204,7 @@ class Docset:
         if resolved.path is not None:
             owner = resolved.docset if resolved.docset is not None else self.prefix
             path = posixpath.normpath(posixpath.join(owner, resolved.path)) if owner else resolved.path
-            recorder.paths.add(path.lower())
+            recorder.names.add(path.lower())
         status = resolved.status
         if status == "external":
             raw = target.strip().lstrip("<")
@@ -594,7 +595,7 @@ class Docset:
                     pages.add(parent)
         recorder = incremental.active()
         if recorder is not None:
-            recorder.paths.update(self._repo_path(page).lower() for page in pages)
+            recorder.names.update(self._repo_path(page).lower() for page in pages)
         return sorted(pages)
 
     # ------------------------------------------------------------------ anchors

@@ -1,9 +1,10 @@
 """Incremental runs: reuse a page's findings while nothing they depend on changed.
 
 While the page rules check one page, the Docset notes every file its answers came from (a
-``Recorder``): the files its links, images, includes and TOC entries resolve to, the include
-closures whose headings made the anchors it was checked against, the pages an include file is
-rendered on, the code snippet and zone pivot files read. An answer that depends on the listing as a
+``Recorder``): by name, the files its links, images, includes and TOC entries resolve to and the
+pages an include file is rendered on (where a link leads depends on which files exist, not on
+what they hold); by content, the include closures whose headings made the anchors it was checked
+against, the metadata it read, the code snippet and zone pivot files. An answer that depends on the listing as a
 whole (a missing or mis-cased target, a redirect, a site URL, a "did you mean" suggestion, a file
 outside the docset) marks the page as depending on the listing.
 
@@ -11,8 +12,8 @@ A run then compares the repository with the last run's (``State``): files whose 
 changed, files added, files deleted. A page's findings are reused when the settings and everything
 not tracked per page (the ``global_key``: config, rule settings, schema, docfx.json, redirects, site
 URLs, symbolic links, the docset's include graph, the date) are the same, its own bytes are the same,
-none of the files it noted changed, was added or deleted (compared without case, and by "stem": adding
-``x.md`` rechecks a page whose link found ``x/index.md``), and, when it depends on the listing, no
+none of the files it noted by content changed, none it noted at all was added or deleted (compared
+without case, and by "stem": adding ``x.md`` rechecks a page whose link found ``x/index.md``), and, when it depends on the listing, no
 file was added or deleted. When in doubt it is rechecked: a file whose key is not known counts as
 changed. Deleting or renaming a page rechecks the pages that pointed at it (and those with a broken
 link, which the new name may fix).
@@ -42,11 +43,15 @@ UNKNOWN = b"?"
 class Recorder:
     """What one page's checks asked the docsets."""
 
-    __slots__ = ("paths", "listing")
+    __slots__ = ("paths", "names", "listing")
 
     def __init__(self) -> None:
         self.paths: set[str] = set()
-        """Repository-relative paths (lower case) whose content or existence an answer came from."""
+        """Repository-relative paths (lower case) whose content an answer came from (anchors,
+        metadata, snippets)."""
+        self.names: set[str] = set()
+        """Repository-relative paths (lower case) whose existence an answer came from (where a link
+        leads depends on which files exist, never on what they hold)."""
         self.listing = False
         """True when an answer depended on the listing as a whole."""
 
@@ -104,7 +109,9 @@ class PageRecord:
     findings: tuple[Diagnostic, ...]
     """Findings of the page rules, before suppression and selection."""
     paths: frozenset[str]
-    """Repository-relative paths (lower case) the answers came from."""
+    """Repository-relative paths (lower case) whose content the answers came from."""
+    names: frozenset[str]
+    """Repository-relative paths (lower case) whose existence the answers came from."""
     listing: bool
     """True when an answer depended on the listing as a whole."""
     outbound: tuple[str, ...]
@@ -132,6 +139,8 @@ class Changes:
 
     paths: frozenset[str]
     """Changed, added and deleted paths (lower case)."""
+    moved: frozenset[str]
+    """Added and deleted paths (lower case)."""
     stems: frozenset[str]
     """Stems of the added and deleted paths."""
     listing: bool
@@ -152,8 +161,11 @@ def changes(old: State, keys: Mapping[str, bytes], dirs: Iterable[str], reads: M
     moved.update(path for path in old.keys if path not in keys)
     dirs = frozenset(dirs)
     moved.update(dirs ^ old.dirs)
-    changed.update(path.removeprefix(STAT_PREFIX) for path, key in old.reads.items() if reads.get(path) != key)
-    return Changes(frozenset(p.lower() for p in changed | moved), frozenset(stem(p) for p in moved), bool(moved))
+    for path, key in old.reads.items():
+        if reads.get(path) != key:  # a file looked at outside the repository came or went; or a read changed
+            (moved if path.startswith(STAT_PREFIX) else changed).add(path.removeprefix(STAT_PREFIX))
+    return Changes(frozenset(p.lower() for p in changed | moved), frozenset(p.lower() for p in moved),
+                   frozenset(stem(p) for p in moved), bool(moved))
 
 
 def still_valid(record: PageRecord, key: bytes | None, delta: Changes) -> bool:
@@ -162,6 +174,6 @@ def still_valid(record: PageRecord, key: bytes | None, delta: Changes) -> bool:
         return False
     if delta.listing and record.listing:
         return False
-    if not record.paths.isdisjoint(delta.paths):
+    if not record.paths.isdisjoint(delta.paths) or not record.names.isdisjoint(delta.moved):
         return False
-    return not delta.stems or all(stem(path) not in delta.stems for path in record.paths)
+    return not delta.stems or all(stem(path) not in delta.stems for path in record.names | record.paths)

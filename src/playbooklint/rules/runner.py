@@ -73,7 +73,8 @@ def run_rules(docset: Docset, settings: RuleSettings,
             diagnostics.extend(found)
             key = keys.get(path)
             if key is not None:
-                records[path] = PageRecord(key, tuple(found), frozenset(recorder.paths), recorder.listing, outbound)
+                records[path] = PageRecord(key, tuple(found), frozenset(recorder.paths), frozenset(recorder.names),
+                                           recorder.listing, outbound)
     for rule, severity in enabled:
         if rule.scope == "page":
             if records is None or not rule.incremental:
