@@ -9,6 +9,7 @@ sometimes for a few named files (a pre-commit run).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -295,3 +296,36 @@ def test_editing_an_include_rechecks_every_page_linking_to_a_page_that_shows_it(
     (root / "includes" / "i1.md").write_text("## Included FAQ\n", encoding="utf-8")
     assert _run(root, cache, checked) == [("b.md", "link-anchor-missing"), ("c.md", "link-anchor-missing")]
     assert sorted(checked) == ["a.md", "b.md", "c.md", "includes/i1.md"]
+
+
+def test_unchanged_files_are_not_read_again_and_a_same_size_edit_is_seen(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose size, times and inode are those of the last run keeps its content key unread;
+    any write changes its change time, so an edit of the same size is still seen."""
+    import time
+
+    from playbooklint import pages
+
+    root = write_tree(tmp_path / "docs", {"index.md": "# Home\n\n[a](a.md)\n", "a.md": "# A\n\n[home](index.md)\n"})
+    cache = tmp_path / "cache"
+    later = time.time_ns() + 10_000_000_000  # as if the files were written long before the run
+    monkeypatch.setattr(pages.time, "time_ns", lambda: later)
+    read: list[str] = []
+    original = pages.read_source
+
+    def spy(root: str, rel: str, limit: int):  # type: ignore[no-untyped-def]
+        read.append(rel)
+        return original(root, rel, limit)
+
+    monkeypatch.setattr(pages, "read_source", spy)
+    options = RunOptions(jobs=1, cache_dir=cache, select=("link-broken",))
+    assert lint([root], options=options).diagnostics == []  # cold: the workers read the files
+    assert lint([root], options=options).diagnostics == []  # read here once, and signed
+    read.clear()
+    assert lint([root], options=options).diagnostics == []
+    assert read == []
+    stat = (root / "a.md").stat()
+    (root / "a.md").write_text("# A\n\n[home](inde.md)\n", encoding="utf-8")  # same size
+    os.utime(root / "a.md", ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same modification time
+    assert [d.rule for d in lint([root], options=options).diagnostics] == ["link-broken"]
+    assert read == ["a.md"]

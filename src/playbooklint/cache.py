@@ -146,6 +146,8 @@ class PageCache:
             "utf-8", "surrogateescape"), digest_size=8).hexdigest()
         self.results_path = folder / f"results-{self.name}.bin"
         self.state_path = folder / f"state-{self.name}.bin"
+        self.stats_path = folder / f"stats-{self.name}.bin"
+        self._stats_saved: Mapping[str, Any] | None = None
         self.key, self.problem = key_status(folder, *([repository] if repository is not None else []))
         self.entries: dict[str, tuple[bytes, Page]] = {}
         self.dirty: set[int] = set()
@@ -214,6 +216,16 @@ class PageCache:
     def save_results(self, run_key: bytes, diagnostics: list[Any], reads: Mapping[str, bytes] | None = None) -> None:
         """Keep a run's findings with its key and the content keys of the other files its rules read."""
         self._write(self.results_path, (run_key, diagnostics, dict(reads or {})))
+
+    def load_stats(self) -> dict[str, Any]:
+        """Each file's signature (size, times, inode) and content key at the last run."""
+        stats = self._read(self.stats_path)
+        self._stats_saved = stats if isinstance(stats, dict) else {}
+        return self._stats_saved
+
+    def save_stats(self, stats: Mapping[str, Any]) -> None:
+        if stats != self._stats_saved:
+            self._write(self.stats_path, dict(stats))
 
     def load_state(self) -> Any:
         """What the last run saw and each page's findings (``incremental.State``), or None."""

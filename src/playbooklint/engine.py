@@ -95,6 +95,7 @@ def check_docset(target: Target, repository: Workspace, options: RunOptions | No
         remembered = cache.load_results(repository.run_key(target, settings),
                                         lambda rel: _current_read(root, rel, limit))
         if remembered is not None:
+            cache.save_stats(prepared.sources.stat_entries())
             return DocsetResult(target.root, target.config, remembered, files, prefix=target.prefix)
     if docset is None:
         docset = repository.docset(target.prefix, target.paths)

@@ -5,7 +5,9 @@ Results never depend on the cache or the number of jobs."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+import stat
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from itertools import chain, repeat
 
@@ -84,6 +86,20 @@ def parse_many(
             executor.shutdown(cancel_futures=True)
 
 
+Signature = tuple[int, int, int, int]
+"""(size, modification time, change time, inode) of a file, as ``os.stat`` gives them."""
+
+
+def _signature(path: str) -> Signature | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
 def _escaped_page(rel: str, target: str) -> Page:
     return Page(rel, problems=(Problem(
         1, 1, f"symbolic link to '{target}', outside the docset root; not read", rule="file-unreadable",
@@ -94,7 +110,8 @@ class Sources:
     """Each source file read once (when the cache needs its content key), with the Pages of files
     that are not parsed (symlinks out of the root, too large, unreadable)."""
 
-    def __init__(self, inputs: Inputs, config: Config, read: bool) -> None:
+    def __init__(self, inputs: Inputs, config: Config, read: bool,
+                 stats: Mapping[str, tuple[Signature, bytes]] | None = None) -> None:
         self.read = read
         """True when every file was read here (their keys are known before parsing); else the
         parse workers read them (a cold cache: nothing to compare against, and the bytes need not
@@ -104,16 +121,36 @@ class Sources:
         self.keys: dict[str, bytes] = {}
         self.data: dict[str, bytes] = {}
         self.early: dict[str, Page] = {}
+        self.signatures: dict[str, Signature] = {}
+        """Files whose content key is known with the signature they had before they were read
+        (size, times, inode): the next run trusts the key while the signature is the same."""
+        stats = stats or {}
         for rel in inputs.discovery.sources:
             if rel in escapes:
                 self.early[rel] = _escaped_page(rel, escapes[rel])
             elif read:
+                signature = _signature(os.path.join(root, rel))
+                known = stats.get(rel)
+                if signature is not None and known is not None and known[0] == signature:
+                    self.keys[rel] = known[1]  # unchanged since the last run: not read again
+                    self.signatures[rel] = signature
+                    continue
                 key, data, page = read_source(root, rel, config.max_file_size)
                 self.keys[rel] = key
                 if page is not None:
                     self.early[rel] = page
                 elif data is not None:
                     self.data[rel] = data
+                    if signature is not None:
+                        self.signatures[rel] = signature
+
+    def stat_entries(self) -> dict[str, tuple[Signature, bytes]]:
+        """Signature and content key of each file read (or trusted) in this run, for the next run:
+        only files last changed more than two seconds ago (a file written in the same instant as
+        it was read could change again without its times changing)."""
+        settled = time.time_ns() - 2_000_000_000
+        return {rel: (signature, self.keys[rel]) for rel, signature in self.signatures.items()
+                if rel in self.keys and signature[1] < settled and signature[2] < settled}
 
     def fingerprint(self, inputs: Inputs) -> list[tuple[str, bytes]]:
         contents = [(rel, self.keys.get(rel, b"-")) for rel in sorted(inputs.index.files)]
@@ -156,4 +193,5 @@ def load_pages(inputs: Inputs, sources: Sources, config: Config, cache: PageCach
     if cache is not None:
         cache.retain(set(inputs.discovery.sources))
         cache.save()
+        cache.save_stats(sources.stat_entries())
     return pages

@@ -112,7 +112,9 @@ class Workspace:
             inputs = load_inputs(root, config, None, self.site.subindex(prefix),
                                  docset_redirects(self._redirects, self.repository, prefix))
             cache = _cache(root, self.repository.root, config, self.options)
-            sources = Sources(inputs, config, read=cache is not None and not cache.cold)
+            warm = cache is not None and not cache.cold
+            stats = cache.load_stats() if cache is not None and warm else {}
+            sources = Sources(inputs, config, read=warm, stats=stats)
             found = self._prepared[prefix] = _Prepared(root, config, inputs, sources, cache)
         return found
 
