@@ -116,6 +116,11 @@ class Diagnostic:
         return (Diagnostic, (self.path, self.line, self.column, self.code, self.rule, self.severity, self.message,
                              self.end_line, self.end_column, self.fix))
 
+    def sort_key(self) -> tuple[str, int, int, str, str, str, str]:
+        """The order of findings as a plain tuple (the same order as ``<``, compared in C: sorting
+        15,000 findings by the generated ``__lt__`` took a second)."""
+        return self.path, self.line, self.column, self.code, self.rule, self.severity, self.message
+
     def as_dict(self) -> dict[str, Any]:
         """The finding as JSON reports show it (``fix`` only when there is one)."""
         found = {

@@ -91,4 +91,4 @@ def run_rules(docset: Docset, settings: RuleSettings,
                                      page_paths)
     if settings.per_file_ignores:
         diagnostics = [d for d in diagnostics if not settings.ignored(d)]
-    return sorted(set(diagnostics))
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
