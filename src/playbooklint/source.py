@@ -18,6 +18,7 @@ from typing import Any
 from . import parse
 from .config import DEFAULT_FILE_TIMEOUT, DEFAULT_MAX_FILE_SIZE
 from .model import Page, Problem
+from .readfile import open_regular
 
 DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_SIZE
 DEFAULT_BUDGET = DEFAULT_FILE_TIMEOUT
@@ -26,10 +27,15 @@ DEFAULT_BUDGET = DEFAULT_FILE_TIMEOUT
 
 def read_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, bytes | None, Page | None]:
     """Read a file once: (content key, bytes, None), or (key, None, Page) when it is not parsed
-    (too large: keyed by its size; unreadable: an empty key)."""
+    (too large: keyed by its size; unreadable, or not a regular file: an empty key). A FIFO, socket
+    or device is never opened, and no more than ``max_bytes + 1`` bytes are ever read."""
     try:
-        with open(os.path.join(root, rel_path), "rb") as handle:
+        with open_regular(os.path.join(root, rel_path)) as handle:  # never a FIFO or a device
             size = os.fstat(handle.fileno()).st_size
+            data = b""
+            if not max_bytes or size <= max_bytes:
+                data = handle.read(max_bytes + 1) if max_bytes else handle.read()
+                size = max(size, len(data))  # it may have grown since
             if max_bytes and size > max_bytes:
                 return b"size:%d" % size, None, Page(rel_path, problems=(Problem(
                     1, 1,
@@ -37,7 +43,6 @@ def read_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
                     "(raise --max-file-size if it is meant to be this large)",
                     rule="file-too-large",
                 ),))
-            data = handle.read()
     except OSError as exc:
         return b"", None, Page(rel_path, problems=(Problem(1, 1, f"cannot read file: {exc.strerror or exc}",
                                                            rule="file-unreadable"),))

@@ -1,0 +1,143 @@
+"""Hostile files and hostile timing: FIFOs and devices in the docset, signals, numeric options out
+of range, pages that could not be checked, and a run's total time budget.
+
+Every test runs the command line in a subprocess bounded by a timeout of its own (a hang fails the
+test instead of stalling the suite), and checks the exit code, the findings and that nothing in the
+docset changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import write_tree
+
+posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and signals are POSIX")
+linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="walks /proc for child processes")
+
+HOME = "---\ntitle: Home\ndescription: The home page.\nms.date: 1/1/2024\n---\n# Home\n"
+
+
+def environment(cache: bool = False) -> dict[str, str]:
+    """The tests' environment, with the cache allowed when asked for (conftest turns it off)."""
+    env = dict(os.environ)
+    if cache:
+        env.pop("PLAYBOOKLINT_NO_CACHE", None)
+    return env
+
+
+def cli(*args: str, cwd: Path, timeout: float = 60, cache: bool = False) -> subprocess.CompletedProcess[str]:
+    """``playbooklint ARGS`` in a subprocess (as the console script runs it), killed after
+    ``timeout`` seconds: a hang fails the test."""
+    return subprocess.run([sys.executable, "-m", "playbooklint", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=environment(cache))
+
+
+def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
+    """Every entry under ``root`` by lstat (FIFOs and devices are never opened): kind, size, mtime,
+    and a digest of each regular file's bytes."""
+    found: dict[str, tuple[object, ...]] = {}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(folder, name)
+            info = path.lstat()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if stat.S_ISREG(info.st_mode) else None
+            found[str(path.relative_to(root))] = (stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns, digest)
+    return found
+
+
+def findings(output: str) -> set[tuple[str, str]]:
+    """(path, rule) of each finding of a JSON report."""
+    return {(d["path"], d["rule"]) for d in json.loads(output)["diagnostics"]}
+
+
+# ---------------------------------------------------------------------- 1, 2: FIFOs, sockets, devices
+
+
+def special_docset(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A docset whose pages, include, TOC, snippet, zone pivot file and redirection file include a
+    FIFO (with nobody writing to it), a socket and, as root, a character device (``/dev/zero``'s),
+    some reached through symbolic links inside the docset. Returns the root and the special pages."""
+    root = write_tree(tmp_path / "docs", {
+        "index.md": HOME + "\n[fifo](fifo.md) [through a link](via-link.md) [sock](sock.md) [zero](zero.md)\n"
+                    "[!INCLUDE [inc](includes/inc.md)]\n\n:::code language=\"cs\" source=\"code.cs\" id=\"x\":::\n",
+        "pivots.md": "---\ntitle: P\ndescription: P.\nms.date: 1/1/2024\nzone_pivot_groups: langs\n---\n# P\n\n"
+                     "::: zone pivot=\"cs\"\nx\n::: zone-end\n",
+        "docfx.json": '{"build": {"content": [{"files": ["**/*.md", "**/toc.yml"]}]}}',
+    })
+    os.mkfifo(root / "fifo.md")
+    os.symlink("fifo.md", root / "via-link.md")
+    (root / "includes").mkdir()
+    os.mkfifo(root / "includes" / "inc.md")
+    os.mkfifo(root / "toc.yml")
+    os.mkfifo(root / "code.cs")
+    os.mkfifo(root / "zone-pivot-groups.yml")
+    os.mkfifo(root / ".openpublishing.redirection.json")
+    special = ["fifo.md", "via-link.md", "includes/inc.md", "toc.yml"]
+    with socket.socket(socket.AF_UNIX) as sock:
+        try:
+            sock.bind(str(root / "sock.md"))
+            special.append("sock.md")
+        except OSError:  # a path too long for a socket address
+            pass
+    try:
+        os.mknod(root / "zero.md", stat.S_IFCHR | 0o644, os.makedev(1, 5))  # /dev/zero's numbers
+        special.append("zero.md")
+    except (OSError, AttributeError):  # not root
+        pass
+    return root, special
+
+
+@posix_only
+@pytest.mark.parametrize("cache", [False, True], ids=["no-cache", "cache"])
+def test_fifos_sockets_and_devices_are_findings_and_never_opened(tmp_path: Path, cache: bool):
+    root, special = special_docset(tmp_path)
+    before = snapshot(root)
+    cache_args = ["--cache-dir", str(tmp_path / "cache")] if cache else ["--no-cache"]
+    for jobs in ("1", "2"):  # in this process, and in parse workers (fewer files than that: no pool)
+        done = cli("check", str(root), "--format", "json", "-j", jobs, *cache_args, cwd=tmp_path, timeout=30, cache=cache)
+        assert done.returncode == 1, done.stderr
+        report = json.loads(done.stdout)
+        unreadable = {d["path"]: d["message"] for d in report["diagnostics"] if d["rule"] == "file-unreadable"}
+        assert set(special) <= set(unreadable), unreadable
+        assert "a named pipe (FIFO), not a regular file" in unreadable["fifo.md"]
+        assert "a named pipe (FIFO)" in unreadable["via-link.md"]
+        if "zero.md" in special:
+            assert "a character device, not a regular file" in unreadable["zero.md"]
+        invalid = [d for d in report["diagnostics"] if d["rule"] == "config-file-invalid"]
+        assert any("redirection" in d["path"] and "not a regular file" in d["message"] for d in invalid), invalid
+        assert "Traceback" not in done.stderr
+    assert snapshot(root) == before
+
+
+@posix_only
+def test_a_fifo_in_place_of_a_schema_or_cache_file_is_never_opened(tmp_path: Path):
+    root = write_tree(tmp_path / "docs", {"index.md": HOME, ".playbooklint.toml": 'schema = "page.schema.json"\n'})
+    os.mkfifo(root / "page.schema.json")
+    done = cli("check", str(root), "--no-cache", cwd=tmp_path, timeout=30)
+    assert done.returncode == 2
+    assert "cannot read schema" in done.stderr and "a named pipe (FIFO), not a regular file" in done.stderr
+    (root / ".playbooklint.toml").unlink()
+    cache = tmp_path / "cache"
+    first = cli("check", str(root), "--cache-dir", str(cache), cwd=tmp_path, timeout=30, cache=True)
+    assert first.returncode == 0, first.stdout + first.stderr
+    written = sorted(cache.glob("*.bin"))
+    assert written
+    for path in written:  # every cache file replaced by a FIFO, or by a link to /dev/zero
+        path.unlink()
+        if path.name.startswith("results"):
+            os.symlink("/dev/zero", path)
+        else:
+            os.mkfifo(path)
+    again = cli("check", str(root), "--cache-dir", str(cache), cwd=tmp_path, timeout=30, cache=True)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout == first.stdout
