@@ -141,3 +141,50 @@ def test_a_fifo_in_place_of_a_schema_or_cache_file_is_never_opened(tmp_path: Pat
     again = cli("check", str(root), "--cache-dir", str(cache), cwd=tmp_path, timeout=30, cache=True)
     assert again.returncode == 0, again.stdout + again.stderr
     assert again.stdout == first.stdout
+
+
+# ---------------------------------------------------------------------- 13: numbers out of range
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--file-timeout", "inf"), ("--file-timeout", "nan"), ("--file-timeout", "1e308"), ("--file-timeout", "-1"),
+    ("--file-timeout", "3601"), ("--max-file-size", "-1"), ("--max-file-size", str(2**70)), ("--jobs", "100000"),
+])
+def test_numeric_options_out_of_range_are_usage_errors(tmp_path: Path, option: str, value: str):
+    root = write_tree(tmp_path / "docs", {"index.md": HOME})
+    before = snapshot(tmp_path)
+    done = cli("check", str(root), f"{option}={value}", cwd=tmp_path, timeout=30)
+    assert done.returncode == 2
+    assert f"Invalid value for '{option}'" in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("file-timeout = inf", "file-timeout: must be a finite number, not inf"),
+    ("file-timeout = nan", "file-timeout: must be a finite number, not nan"),
+    ("file-timeout = -inf", "file-timeout: must be a finite number, not -inf"),
+    ("file-timeout = 1e308", "file-timeout: 1e+308 is greater than the maximum of 3600"),
+    ("max-file-size = 9223372036854775807", "max-file-size: 9223372036854775807 is greater than the maximum"),
+    ("external-timeout = nan", "external-timeout: must be a finite number, not nan"),
+    ("external-max-retry-wait = 1e300", "external-max-retry-wait: 1e+300 is greater than the maximum"),
+    ("external-max-concurrency = 100000000", "external-max-concurrency: 100000000 is greater than the maximum"),
+    ("[rules]\nlink-broken = {severity = 'error', x = nan}", "rules.link-broken.x: must be a finite number"),
+])
+def test_config_numbers_out_of_range_are_config_errors(tmp_path: Path, setting: str, message: str):
+    root = write_tree(tmp_path / "docs", {"index.md": HOME, ".playbooklint.toml": setting + "\n"})
+    before = snapshot(tmp_path)
+    done = cli("check", str(root), cwd=tmp_path, timeout=30)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_api_overrides_are_checked_like_the_config(tmp_path: Path):
+    from playbooklint import ConfigError, lint
+
+    root = write_tree(tmp_path / "docs", {"index.md": HOME})
+    for bad in ({"file_timeout": float("nan")}, {"file_timeout": float("inf")}, {"max_file_size": -5}):
+        with pytest.raises(ConfigError, match="file-timeout|max-file-size"):
+            lint([root], cache=False, overrides=bad)
+    assert not lint([root], cache=False, overrides={"file_timeout": 2.5, "max_file_size": 10**6}).diagnostics

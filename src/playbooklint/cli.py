@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import os
 import sys
 import time
@@ -19,13 +20,22 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__
-from .config import ConfigError
+from .config import FILE_TIMEOUT_LIMIT, MAX_FILE_SIZE_LIMIT, ConfigError
 from .reporters import FORMATS, STATISTICS_FORMATS, counts, render
 
 if TYPE_CHECKING:
     from .engine import Result
 
 REPORT_URL = "https://github.com/playbooklint/playbooklint/issues"
+MAX_JOBS = 256
+"""The most parse processes ``--jobs`` may ask for (each is a Python interpreter)."""
+
+
+def _finite(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """``nan`` passes a FloatRange (it compares as in range): refuse it, as ``inf`` is refused."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number of seconds", param=param)
+    return value
 
 
 def _write(text: str, output_file: str | None) -> None:
@@ -106,14 +116,16 @@ class _Progress:
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (names, codes, prefixes).")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
-@click.option("--max-file-size", type=click.IntRange(min=0), help="Skip (and report) files larger than this "
-              "many bytes; 0 for no limit. Default 2 MB.")
-@click.option("--file-timeout", type=click.FloatRange(min=0), help="Seconds one file may take to parse "
-              "before it is reported and skipped; 0 for no limit. Default 5.")
+@click.option("--max-file-size", type=click.IntRange(min=0, max=MAX_FILE_SIZE_LIMIT), help="Skip (and report) "
+              "files larger than this many bytes; 0 for no limit. Default 2 MB, at most 1 GiB.")
+@click.option("--file-timeout", type=click.FloatRange(min=0, max=FILE_TIMEOUT_LIMIT), callback=_finite,
+              help="Seconds one file may take to parse before it is reported and skipped; 0 for no limit. "
+              "Default 5, at most 3600.")
 @click.option("--color", "color_option", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text report (NO_COLOR and FORCE_COLOR are honoured).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Parse processes [default: one per core].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=MAX_JOBS),
+              help="Parse processes [default: one per core; at most 256].")
 @click.option("--no-cache", is_flag=True, envvar="PLAYBOOKLINT_NO_CACHE",
               help="Parse every file; neither read nor write the cache [env: PLAYBOOKLINT_NO_CACHE].")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
