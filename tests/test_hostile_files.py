@@ -188,3 +188,27 @@ def test_api_overrides_are_checked_like_the_config(tmp_path: Path):
         with pytest.raises(ConfigError, match="file-timeout|max-file-size"):
             lint([root], cache=False, overrides=bad)
     assert not lint([root], cache=False, overrides={"file_timeout": 2.5, "max_file_size": 10**6}).diagnostics
+
+
+# ---------------------------------------------------------------------- 15: a page that could not be checked
+
+SLOW = "# Slow\n\n[broken](missing.md)\n\n" + "[" * 100_000 + "\n"
+"""About 4 s of parsing here: over a half-second budget."""
+
+
+@pytest.mark.parametrize("limit", ["--file-timeout=0.5", "--max-file-size=50000"])
+def test_a_page_that_could_not_be_checked_fails_the_run(tmp_path: Path, limit: str):
+    root = write_tree(tmp_path / "docs", {"index.md": HOME + "\n[slow](slow.md)\n", "slow.md": SLOW,
+                                          ".playbooklint.toml": "[rules]\nfront-matter-missing = 'off'\n"})
+    before = snapshot(tmp_path)
+    done = cli("check", str(root), limit, "--format", "json", cwd=tmp_path, timeout=60)
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert [(d["path"], d["rule"], d["severity"]) for d in report["diagnostics"]] == [
+        ("slow.md", "file-too-large", "error")]
+    (root / ".playbooklint.toml").write_text("[rules]\nfront-matter-missing = 'off'\nfile-too-large = 'warning'\n")
+    chosen = cli("check", str(root), limit, "--format", "json", cwd=tmp_path, timeout=60)
+    assert chosen.returncode == 0, chosen.stdout + chosen.stderr  # passing it is a deliberate, visible choice
+    assert [d["severity"] for d in json.loads(chosen.stdout)["diagnostics"]] == ["warning"]
+    assert {k: v for k, v in snapshot(tmp_path).items() if k != "docs/.playbooklint.toml"} == \
+        {k: v for k, v in before.items() if k != "docs/.playbooklint.toml"}
