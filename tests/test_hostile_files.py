@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import socket
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -212,3 +214,125 @@ def test_a_page_that_could_not_be_checked_fails_the_run(tmp_path: Path, limit: s
     assert [d["severity"] for d in json.loads(chosen.stdout)["diagnostics"]] == ["warning"]
     assert {k: v for k, v in snapshot(tmp_path).items() if k != "docs/.playbooklint.toml"} == \
         {k: v for k, v in before.items() if k != "docs/.playbooklint.toml"}
+
+
+# ---------------------------------------------------------------------- 11, 12: signals
+
+
+def slow_docset(tmp_path: Path, pages: int = 80) -> Path:
+    """Enough pages to parse in worker processes, each one taking its whole time budget."""
+    from playbooklint.pages import PARALLEL_MIN_FILES
+
+    pages = max(pages, PARALLEL_MIN_FILES + 1)
+    files: dict[str, str | bytes] = {f"p{n}.md": SLOW for n in range(pages)}
+    files["index.md"] = HOME + "".join(f"[p{n}](p{n}.md)\n" for n in range(pages))
+    return write_tree(tmp_path / "big", files)
+
+
+def process_state(pid: int) -> str | None:
+    """The state letter of a process (``Z`` for a zombie), None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()[0]
+
+
+def children_of(pid: int) -> set[int]:
+    """Live processes whose parent is ``pid``."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                text = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = text[text.rindex(")") + 2:].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.add(int(entry.name))
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    return {pid for pid in pids if process_state(pid) not in (None, "Z")}
+
+
+def start_run(tmp_path: Path, **popen: object) -> tuple[subprocess.Popen[bytes], set[int]]:
+    """A run over a docset big enough for worker processes, once its workers are parsing."""
+    root = slow_docset(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "playbooklint", "check", str(root), "--no-cache", "-j", "2",
+                             "--file-timeout", "3", "--no-progress"], cwd=tmp_path, env=environment(),
+                            **popen)  # type: ignore[call-overload]
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        workers |= children_of(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) == 2, "the run never started its two workers"
+    time.sleep(0.5)  # both are parsing now
+    return proc, workers
+
+
+def wait_gone(pids: set[int], seconds: float) -> set[int]:
+    deadline = time.monotonic() + seconds
+    while alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return alive(pids)
+
+
+@linux_only
+@pytest.mark.parametrize("group, signals, code", [
+    (False, (signal.SIGINT,), 130),  # timeout -s INT
+    (False, (signal.SIGTERM,), 143),
+    (False, (signal.SIGINT, signal.SIGINT), 130),  # two at once
+    (False, (signal.SIGINT, 0.15, signal.SIGINT), 130),
+    (False, (signal.SIGTERM, 0.1, signal.SIGTERM), 143),
+    (True, (signal.SIGINT,), 130),  # Ctrl-C in a terminal: the whole process group
+    (True, (signal.SIGINT, 0.05, signal.SIGINT), 130),
+    (True, (signal.SIGINT, 0.6, signal.SIGINT), 130),
+], ids=["int", "term", "int-int", "int-150ms-int", "term-100ms-term", "group-int", "group-int-50ms-int",
+        "group-int-600ms-int"])
+def test_signals_end_the_run_and_its_workers_promptly(tmp_path: Path, group: bool, signals: tuple[float, ...],
+                                                      code: int):
+    """``group``: the signal goes to the whole process group, as Ctrl-C in a terminal sends it."""
+    proc, workers = start_run(tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    before = snapshot(tmp_path / "big")
+    try:
+        started = time.monotonic()
+        for item in signals:
+            if isinstance(item, float):
+                time.sleep(item)
+            elif group:
+                os.killpg(proc.pid, int(item))
+            else:
+                os.kill(proc.pid, int(item))
+        out, err = proc.communicate(timeout=15)
+        took = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == code, err
+    assert took < 5, f"took {took:.1f} s to exit"
+    assert not wait_gone(workers, 5), "a worker outlived the run"
+    assert b"Traceback" not in err and out == b""
+    assert snapshot(tmp_path / "big") == before
+
+
+@linux_only
+def test_workers_die_with_a_killed_main_process_and_release_its_output(tmp_path: Path):
+    """SIGKILL runs no clean-up: the workers must end by themselves, and not keep the pipe to a
+    ``| cat`` downstream open."""
+    reader = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    assert reader.stdin is not None
+    try:
+        proc, workers = start_run(tmp_path, stdout=reader.stdin, stderr=reader.stdin)
+        reader.stdin.close()  # only the run (and whatever it started) holds the pipe now
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert not wait_gone(workers, 5), "a worker outlived its killed parent"
+        assert reader.wait(timeout=5) == 0  # cat saw the end of its input: nobody holds the pipe any more
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+            reader.wait()

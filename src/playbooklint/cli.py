@@ -10,12 +10,13 @@ import gc
 import json
 import math
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -351,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         click.echo("Aborted.", err=True)
-        return 130
+        return 128 + (_SIGNALLED[-1] if _SIGNALLED else signal.SIGINT)
     except Exception as exc:  # noqa: BLE001 - never a traceback for a user
         click.echo(f"playbooklint: internal error: {type(exc).__name__}: {exc}\n"
                    f"Please report it at {REPORT_URL} with the command and 'playbooklint --version'.",
@@ -359,6 +360,40 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+_SIGNALLED: list[int] = []
+"""The signals received (SIGINT, SIGTERM), in order."""
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    """The first SIGINT or SIGTERM unwinds the run (stopping the parse workers on the way) to
+    ``main``, which exits 128 + its number (130, 143). A second one while that happens, or
+    whatever clean-up is under way, ends the process at once with the same kind of code."""
+    first = not _SIGNALLED
+    _SIGNALLED.append(signum)
+    if not first:
+        _leave(128 + signum)
+    raise KeyboardInterrupt
+
+
+def _leave(code: int) -> NoReturn:
+    """End the process now: nothing waits for worker processes or threads at exit (the workers
+    end with it)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - a closed or broken stream: nothing more to say there
+            pass
+    os._exit(code)
+
+
 def entry() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point. SIGINT and SIGTERM end a run promptly with 130 and 143."""
+    for each in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(each, _on_signal)
+    try:
+        code = main()
+    except KeyboardInterrupt:  # a signal while main was already reporting something else
+        code = 130
+    if _SIGNALLED:  # interrupted: exit now, whatever the interpreter would wait for at exit
+        _leave(128 + _SIGNALLED[-1])
+    sys.exit(code)

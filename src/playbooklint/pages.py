@@ -5,6 +5,9 @@ Results never depend on the cache or the number of jobs."""
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from itertools import chain, repeat
@@ -36,7 +39,64 @@ def _pool(jobs: int) -> Executor:
     methods = multiprocessing.get_all_start_methods()
     method = "fork" if "fork" in methods and threading.active_count() == 1 else None
     context = multiprocessing.get_context(method) if method else None
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start,
+                               initargs=(os.getpid(),))
+
+
+def _worker_start(parent: int) -> None:
+    """Set up a parse worker: it leaves signals to the main process, ends when the main process
+    ends (however it ends: a SIGKILL runs no clean-up), and never holds the main process's output
+    (a ``| cat`` downstream ends when the main process does)."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the main
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # process decides, and ends the workers itself
+        watched = _die_with_parent()
+        if os.getppid() != parent:  # the main process is already gone
+            os._exit(1)
+        if not watched:
+            import threading
+
+            threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+    except Exception:  # noqa: BLE001 - a worker that cannot do all of this still parses
+        pass
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent ends (PR_SET_PDEATHSIG); False elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """Where the kernel cannot be asked: end this process once its parent has gone."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _stop(executor: Executor) -> None:
+    """End the workers now: an interrupted run does not wait for the files they are parsing."""
+    terminate = getattr(executor, "kill_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+    else:
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            try:
+                process.kill()
+            except (OSError, ValueError, AttributeError):
+                pass
+    executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _from_bytes(rel: str, key: bytes, data: bytes, budget: float) -> tuple[str, bytes, Page]:
@@ -79,6 +139,11 @@ def parse_many(
             yield result
             if progress is not None:
                 progress()
+    except BaseException:  # Ctrl-C, SIGTERM, a failure, or the consumer gone: stop the workers now
+        if executor is not None:
+            _stop(executor)
+            executor = None
+        raise
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
