@@ -336,3 +336,58 @@ def test_workers_die_with_a_killed_main_process_and_release_its_output(tmp_path:
         if reader.poll() is None:
             reader.kill()
             reader.wait()
+
+
+# ---------------------------------------------------------------------- 16: the run's time budget
+
+
+@pytest.mark.parametrize("pages, jobs", [(20, "1"), (70, "2")], ids=["in-process", "workers"])
+def test_the_run_stops_parsing_when_its_time_budget_runs_out(tmp_path: Path, pages: int, jobs: str):
+    """Each page takes its whole one-second budget: without a run budget, pages x 1 s (or that over
+    the workers). With ``--run-timeout 3`` the run ends soon after 3 s and reports every page."""
+    root = write_tree(tmp_path / "docs", {f"p{n}.md": SLOW for n in range(pages)})
+    before = snapshot(tmp_path)
+    started = time.monotonic()
+    done = cli("check", str(root), "--file-timeout=1", "--run-timeout=3", "-j", jobs, "--format", "json",
+               cwd=tmp_path, timeout=60)
+    took = time.monotonic() - started
+    assert done.returncode == 1, done.stderr
+    assert took < 12, f"took {took:.1f} s"
+    rules: dict[str, str] = {}
+    for d in json.loads(done.stdout)["diagnostics"]:
+        if d["rule"] != "orphan-page":
+            rules[d["path"]] = d["rule"]
+            assert d["severity"] == "error"
+    assert len(rules) == pages  # every page reported: not checked, one way or the other
+    assert set(rules.values()) == {"file-too-large", "run-budget-exceeded"}
+    unchecked = sum(1 for rule in rules.values() if rule == "run-budget-exceeded")
+    assert unchecked >= pages - 3 * int(jobs) - 1
+    assert (f"playbooklint: the run's 3-second time budget ran out: {unchecked} files not checked"
+            in done.stderr)
+    assert snapshot(tmp_path) == before
+
+
+def test_files_the_budget_left_unchecked_are_not_cached(tmp_path: Path):
+    root = write_tree(tmp_path / "docs", {"index.md": HOME + "[gone](gone.md)\n"})
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--format", "json"]
+    late = cli("check", str(root), "--run-timeout=0.000001", *cache, cwd=tmp_path, cache=True)
+    assert late.returncode == 1
+    assert findings(late.stdout) == {("index.md", "run-budget-exceeded")}
+    again = cli("check", str(root), *cache, cwd=tmp_path, cache=True)
+    assert findings(again.stdout) == {("index.md", "link-broken")}
+    late = cli("check", str(root), "--run-timeout=0.000001", *cache, cwd=tmp_path, cache=True)
+    assert findings(late.stdout) == {("index.md", "link-broken")}  # cached facts need no parsing time
+
+
+def test_the_default_run_budget_grows_with_the_files_to_parse():
+    from playbooklint.config import Config
+    from playbooklint.pages import RunBudget
+
+    budget = RunBudget.of([Config()], start=0)
+    assert budget.deadline(10) == (30.0, 30.0)  # 30 s at least
+    assert budget.deadline(1990) == (100.0, 100.0)  # 50 ms a file: 2,000 files
+    assert RunBudget.of([Config(file_timeout=60)], start=0).deadline(1) == (120.0, 120.0)  # twice file-timeout
+    assert RunBudget.of([Config(file_timeout=0)], start=0).deadline(10**6) is None  # no file limit: no run limit
+    assert RunBudget.of([Config(run_timeout=7)], start=0).deadline(10**6) == (7.0, 7.0)
+    assert RunBudget.of([Config(run_timeout=0)], start=0).deadline(1) is None
+    assert RunBudget.of([Config(run_timeout=0), Config(run_timeout=9)], start=0).deadline(1) == (9.0, 9.0)

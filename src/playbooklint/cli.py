@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from . import __version__
-from .config import FILE_TIMEOUT_LIMIT, MAX_FILE_SIZE_LIMIT, ConfigError
+from .config import FILE_TIMEOUT_LIMIT, MAX_FILE_SIZE_LIMIT, RUN_TIMEOUT_LIMIT, ConfigError
 from .reporters import FORMATS, STATISTICS_FORMATS, counts, render
 
 if TYPE_CHECKING:
@@ -122,6 +122,9 @@ class _Progress:
 @click.option("--file-timeout", type=click.FloatRange(min=0, max=FILE_TIMEOUT_LIMIT), callback=_finite,
               help="Seconds one file may take to parse before it is reported and skipped; 0 for no limit. "
               "Default 5, at most 3600.")
+@click.option("--run-timeout", type=click.FloatRange(min=0, max=RUN_TIMEOUT_LIMIT), callback=_finite,
+              help="Seconds the run may take before it stops parsing; the files left are reported as not "
+              "checked. 0 for no limit. Default: 30, twice --file-timeout, or 50 ms per file, whichever is most.")
 @click.option("--color", "color_option", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text report (NO_COLOR and FORCE_COLOR are honoured).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
@@ -142,7 +145,7 @@ class _Progress:
 @click.option("--offline", is_flag=True, help="Never request external links (overrides --external and the config).")
 def check(paths: tuple[Path, ...], output_format: str | None, output_file: str | None, config_path: Path | None,
           select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, exit_zero: bool,
-          max_file_size: int | None, file_timeout: float | None, color_option: str, no_progress: bool,
+          max_file_size: int | None, file_timeout: float | None, run_timeout: float | None, color_option: str, no_progress: bool,
           jobs: int | None, no_cache: bool, cache_dir: Path | None, fix_files: bool, show_diff: bool,
           unsafe_fixes: bool, show_statistics: bool, external: bool, offline: bool) -> None:
     """Check PATHS (folders or files; default: the current folder).
@@ -164,7 +167,7 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
     arguments: dict[str, Any] = {
         "config": config_path, "jobs": jobs, "cache": not no_cache, "cache_dir": cache_dir,
         "select": _split(select) or None, "ignore": _split(ignore) or None,
-        "overrides": {"max_file_size": max_file_size, "file_timeout": file_timeout,
+        "overrides": {"max_file_size": max_file_size, "file_timeout": file_timeout, "run_timeout": run_timeout,
                       "external": False if offline else (True if external else None)}, "progress": progress,
         "link_progress": link_progress,
     }

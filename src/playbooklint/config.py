@@ -28,6 +28,8 @@ MAX_FILE_SIZE_LIMIT = 1024 * 1024 * 1024
 """The largest ``max-file-size`` accepted (1 GiB): a Markdown page is never near it."""
 FILE_TIMEOUT_LIMIT = 3600.0
 """The largest ``file-timeout`` accepted (an hour): a valid page parses in milliseconds."""
+RUN_TIMEOUT_LIMIT = 86400.0
+"""The largest ``run-timeout`` accepted (a day)."""
 
 _SEVERITY = {"enum": ["error", "warning", "off"]}
 _RULE_VALUE = {
@@ -70,6 +72,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "redirects": _GLOBS,
         "max-file-size": {"type": "integer", "minimum": 0, "maximum": MAX_FILE_SIZE_LIMIT},
         "file-timeout": {"type": "number", "minimum": 0, "maximum": FILE_TIMEOUT_LIMIT},
+        "run-timeout": {"type": "number", "minimum": 0, "maximum": RUN_TIMEOUT_LIMIT},
         "lifecycle": {
             "type": "object",
             "additionalProperties": False,
@@ -141,6 +144,9 @@ class Config:
     """Files larger than this are reported and skipped; 0 means no limit."""
     file_timeout: float = DEFAULT_FILE_TIMEOUT
     """Seconds one file may take to parse before it is reported and skipped; 0 means no limit."""
+    run_timeout: float | None = None
+    """Seconds the run may take before it stops parsing (the files left are reported); 0 means no
+    limit, None a budget that grows with the number of files (``pages.RunBudget``)."""
     lifecycle_heading: str = "Phases"
     """Heading (substring, any case) above the index page's phase list."""
     lifecycle_phases: tuple[str, ...] = ()
@@ -341,6 +347,7 @@ def load_config(path: Path | None) -> Config:
         redirects=tuple(str((base / r).resolve()) for r in _tuple(data.get("redirects"))),
         max_file_size=max_size,
         file_timeout=float(data.get("file-timeout", DEFAULT_FILE_TIMEOUT)),
+        run_timeout=float(data["run-timeout"]) if "run-timeout" in data else None,
         lifecycle_heading=lifecycle.get("heading", "Phases"),
         lifecycle_phases=_tuple(lifecycle.get("phases")),
         lifecycle_expected="heading" in lifecycle or "phases" in lifecycle,
@@ -364,11 +371,12 @@ def _external(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def with_overrides(config: Config, **changes: Any) -> Config:
-    """A copy with command-line values applied (None values are ignored); the values of settings
-    the config file can hold are checked as in the file (ConfigError)."""
+    """A copy with command-line values applied (None values are ignored); numbers are checked
+    against the config file's ranges (ConfigError)."""
     given = {k: v for k, v in changes.items() if v is not None}
     keys = CONFIG_SCHEMA["properties"]
-    checked = {k.replace("_", "-"): v for k, v in given.items() if k.replace("_", "-") in keys}
+    checked = {k.replace("_", "-"): v for k, v in given.items() if k.replace("_", "-") in keys
+               and isinstance(v, (int, float)) and not isinstance(v, bool)}
     if checked:
         validate(checked, "option")
     return replace(config, **given)

@@ -105,6 +105,32 @@ def config_file_invalid(docset: Docset) -> Iterable[Problem]:
     return parse_problems_docset(docset, "config-file-invalid")
 
 
+def run_budget_exceeded(page: Page, docset: Docset) -> Iterable[Problem]:
+    """What it checks
+    Nothing in the file: it reports that the run's time budget (``run-timeout``) ran out before
+    the file was parsed, or while it was. The files parsed in time are checked as usual.
+
+    Why
+    A pull request that adds many files each built to take their whole ``file-timeout`` would
+    otherwise hold a CI job for files x budget. The budget bounds the whole run; what it left
+    unchecked could hide any problem, so each such file is an error and the run fails.
+
+    Example
+    Thirty pages of 1.9 MB, each a single line of ``[[[``: the first few use up their 5 seconds,
+    and the rest are reported by this rule once 30 seconds have gone.
+
+    Use instead
+    Fix the files reported by ``file-too-large`` (they are what used the time). If the docset is
+    simply very large for the machine, raise the budget: ``run-timeout = 600`` in config, or
+    ``--run-timeout``.
+
+    Options
+    ``run-timeout`` (seconds; 0 for no limit). Unset, it is 30 seconds, twice ``file-timeout``, or
+    50 ms per file to parse, whichever is most (no limit when ``file-timeout`` is 0).
+    """
+    return parse_problems(page, "run-budget-exceeded")
+
+
 def suppression_unused(page: Page, docset: Docset) -> Iterable[Problem]:
     """What it checks
     An inline suppression comment that hid nothing: ``<!-- playbooklint-disable-next-line
@@ -149,4 +175,6 @@ RULES = (
          "docfx.json or a redirection file does not parse."),
     Rule("PB005", "suppression-unused", "warning", "engine", suppression_unused,
          "An inline playbooklint-disable comment that suppressed nothing."),
+    Rule("PB006", "run-budget-exceeded", "error", "page", run_budget_exceeded,
+         "The run's time budget ran out before this file was parsed; it was not checked."),
 )
