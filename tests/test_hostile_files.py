@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_tree
+from playbooklint.pages import PARALLEL_MIN_FILES
 
 posix_only = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs and signals are POSIX")
 linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="walks /proc for child processes")
@@ -75,6 +76,7 @@ def special_docset(tmp_path: Path) -> tuple[Path, list[str]]:
         "pivots.md": "---\ntitle: P\ndescription: P.\nms.date: 1/1/2024\nzone_pivot_groups: langs\n---\n# P\n\n"
                      "::: zone pivot=\"cs\"\nx\n::: zone-end\n",
         "docfx.json": '{"build": {"content": [{"files": ["**/*.md", "**/toc.yml"]}]}}',
+        **{f"more/m{n}.md": f"# M{n}\n" for n in range(PARALLEL_MIN_FILES)},  # enough for parse workers
     })
     os.mkfifo(root / "fifo.md")
     os.symlink("fifo.md", root / "via-link.md")
@@ -105,7 +107,7 @@ def test_fifos_sockets_and_devices_are_findings_and_never_opened(tmp_path: Path,
     root, special = special_docset(tmp_path)
     before = snapshot(root)
     cache_args = ["--cache-dir", str(tmp_path / "cache")] if cache else ["--no-cache"]
-    for jobs in ("1", "2"):  # in this process, and in parse workers (fewer files than that: no pool)
+    for jobs in ("1", "2"):  # in this process, and in parse workers
         done = cli("check", str(root), "--format", "json", "-j", jobs, *cache_args, cwd=tmp_path, timeout=30, cache=cache)
         assert done.returncode == 1, done.stderr
         report = json.loads(done.stdout)
@@ -221,8 +223,6 @@ def test_a_page_that_could_not_be_checked_fails_the_run(tmp_path: Path, limit: s
 
 def slow_docset(tmp_path: Path, pages: int = 80) -> Path:
     """Enough pages to parse in worker processes, each one taking its whole time budget."""
-    from playbooklint.pages import PARALLEL_MIN_FILES
-
     pages = max(pages, PARALLEL_MIN_FILES + 1)
     files: dict[str, str | bytes] = {f"p{n}.md": SLOW for n in range(pages)}
     files["index.md"] = HOME + "".join(f"[p{n}](p{n}.md)\n" for n in range(pages))
@@ -317,6 +317,27 @@ def test_signals_end_the_run_and_its_workers_promptly(tmp_path: Path, group: boo
     assert not wait_gone(workers, 5), "a worker outlived the run"
     assert b"Traceback" not in err and out == b""
     assert snapshot(tmp_path / "big") == before
+
+
+@posix_only
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["int", "term"])
+def test_signals_end_a_run_without_workers_promptly(tmp_path: Path, signum: int, code: int):
+    root = write_tree(tmp_path / "docs", {f"p{n}.md": SLOW for n in range(5)})
+    proc = subprocess.Popen([sys.executable, "-m", "playbooklint", "check", str(root), "--no-cache", "-j", "1",
+                             "--file-timeout", "3"], cwd=tmp_path, env=environment(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.5)  # parsing the first page, in this process
+        os.kill(proc.pid, signum)
+        started = time.monotonic()
+        out, err = proc.communicate(timeout=15)
+        took = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert (proc.returncode, out, b"Traceback" in err) == (code, b"", False), err
+    assert took < 3, f"took {took:.1f} s to exit"
 
 
 @linux_only

@@ -365,22 +365,24 @@ def main(argv: list[str] | None = None) -> int:
 
 _SIGNALLED: list[int] = []
 """The signals received (SIGINT, SIGTERM), in order."""
+_FINISHED: list[bool] = []
+"""Not empty once ``main`` has returned."""
 
 
 def _on_signal(signum: int, _frame: Any) -> None:
     """The first SIGINT or SIGTERM unwinds the run (stopping the parse workers on the way) to
-    ``main``, which exits 128 + its number (130, 143). A second one while that happens, or
-    whatever clean-up is under way, ends the process at once with the same kind of code."""
-    first = not _SIGNALLED
+    ``main``, which exits 128 + its number (130, 143). A second one while that happens, or one
+    after ``main`` is done, ends the process at once with the same kind of code."""
+    leave = bool(_SIGNALLED or _FINISHED)
     _SIGNALLED.append(signum)
-    if not first:
-        _leave(128 + signum)
+    if leave:
+        os._exit(128 + signum)  # not even a flush: stdout may be a pipe nobody reads any more
     raise KeyboardInterrupt
 
 
 def _leave(code: int) -> NoReturn:
     """End the process now: nothing waits for worker processes or threads at exit (the workers
-    end with it)."""
+    end with it). A signal during the flush ends it at once (``_on_signal``)."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -394,8 +396,11 @@ def entry() -> None:
     for each in (signal.SIGINT, signal.SIGTERM):
         signal.signal(each, _on_signal)
     try:
-        code = main()
-    except KeyboardInterrupt:  # a signal while main was already reporting something else
+        try:
+            code = main()
+        finally:
+            _FINISHED.append(True)
+    except KeyboardInterrupt:  # a signal while main was reporting something else, or returning
         code = 130
     if _SIGNALLED:  # interrupted: exit now, whatever the interpreter would wait for at exit
         _leave(128 + _SIGNALLED[-1])
