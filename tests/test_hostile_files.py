@@ -127,10 +127,14 @@ def test_fifos_sockets_and_devices_are_findings_and_never_opened(tmp_path: Path,
 def test_a_fifo_in_place_of_a_schema_or_cache_file_is_never_opened(tmp_path: Path):
     root = write_tree(tmp_path / "docs", {"index.md": HOME, ".playbooklint.toml": 'schema = "page.schema.json"\n'})
     os.mkfifo(root / "page.schema.json")
+    before = snapshot(root)
     done = cli("check", str(root), "--no-cache", cwd=tmp_path, timeout=30)
+    assert snapshot(root) == before
     assert done.returncode == 2
     assert "cannot read schema" in done.stderr and "a named pipe (FIFO), not a regular file" in done.stderr
     (root / ".playbooklint.toml").unlink()
+    (root / "page.schema.json").unlink()
+    before = snapshot(root)
     cache = tmp_path / "cache"
     first = cli("check", str(root), "--cache-dir", str(cache), cwd=tmp_path, timeout=30, cache=True)
     assert first.returncode == 0, first.stdout + first.stderr
@@ -145,6 +149,7 @@ def test_a_fifo_in_place_of_a_schema_or_cache_file_is_never_opened(tmp_path: Pat
     again = cli("check", str(root), "--cache-dir", str(cache), cwd=tmp_path, timeout=30, cache=True)
     assert again.returncode == 0, again.stdout + again.stderr
     assert again.stdout == first.stdout
+    assert snapshot(root) == before
 
 
 # ---------------------------------------------------------------------- 13: numbers out of range
@@ -348,11 +353,13 @@ def test_workers_die_with_a_killed_main_process_and_release_its_output(tmp_path:
     assert reader.stdin is not None
     try:
         proc, workers = start_run(tmp_path, stdout=reader.stdin, stderr=reader.stdin)
+        before = snapshot(tmp_path / "big")
         reader.stdin.close()  # only the run (and whatever it started) holds the pipe now
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         assert not wait_gone(workers, 5), "a worker outlived its killed parent"
         assert reader.wait(timeout=5) == 0  # cat saw the end of its input: nobody holds the pipe any more
+        assert snapshot(tmp_path / "big") == before
     finally:
         if reader.poll() is None:
             reader.kill()

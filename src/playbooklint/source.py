@@ -1,8 +1,8 @@
 """Files -> Pages: read a file once, then parse it within a time budget (the impure side of parsing).
 
-The parse itself (``playbooklint.parse``) is pure; here are the file system, the content key the
-cache uses, the size limit and the per-file time budget (SIGALRM), and the guard that turns any
-failure on one file into a problem on that file.
+The parse itself (``playbooklint.parse``) is pure; here are the file system (regular files only),
+the content key the cache uses, the size limit, the per-file time budget (SIGALRM) and the run's
+deadline, and the guard that turns any failure on one file into a problem on that file.
 """
 
 from __future__ import annotations
