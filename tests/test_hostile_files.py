@@ -152,6 +152,19 @@ def test_a_fifo_in_place_of_a_schema_or_cache_file_is_never_opened(tmp_path: Pat
     assert snapshot(root) == before
 
 
+@posix_only
+def test_a_fifo_in_place_of_docfx_json_is_a_config_finding(tmp_path: Path):
+    root = write_tree(tmp_path / "docs", {"index.md": HOME})
+    os.mkfifo(root / "docfx.json")
+    before = snapshot(root)
+    done = cli("check", str(root), "--no-cache", "--format", "json", cwd=tmp_path, timeout=30)
+    assert done.returncode == 1
+    assert [(d["path"], d["rule"], d["message"]) for d in json.loads(done.stdout)["diagnostics"]] == [
+        ("docfx.json", "config-file-invalid", "cannot read docfx.json: a named pipe (FIFO), not a regular file; "
+         "not read; its metadata is not applied")]
+    assert snapshot(root) == before
+
+
 # ---------------------------------------------------------------------- 13: numbers out of range
 
 

@@ -63,7 +63,7 @@ def load_json(path: Path) -> tuple[Any, str | None]:
     try:
         text = read_regular_text(path, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, f"cannot read {path.name}: {exc}"
+        return None, f"cannot read {path.name}: {getattr(exc, 'strerror', None) or exc}"
     try:
         return json.loads(text), None
     except json.JSONDecodeError:
