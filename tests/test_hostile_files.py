@@ -286,6 +286,10 @@ def start_run(tmp_path: Path, **popen: object) -> tuple[subprocess.Popen[bytes],
     while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
         workers |= children_of(proc.pid)
         time.sleep(0.05)
+    if len(workers) < 2:
+        proc.kill()
+        proc.wait()
+        kill_left(workers)
     assert len(workers) == 2, "the run never started its two workers"
     time.sleep(0.5)  # both are parsing now
     return proc, workers
@@ -296,6 +300,16 @@ def wait_gone(pids: set[int], seconds: float) -> set[int]:
     while alive(pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     return alive(pids)
+
+
+def kill_left(pids: set[int]) -> None:
+    """A failing test leaves no process behind: end the workers it saw that still run."""
+    for pid in alive(pids):
+        try:
+            if b"playbooklint" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 @linux_only
@@ -330,9 +344,11 @@ def test_signals_end_the_run_and_its_workers_promptly(tmp_path: Path, group: boo
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        left = wait_gone(workers, 5)
+        kill_left(workers)
     assert proc.returncode == code, err
     assert took < 5, f"took {took:.1f} s to exit"
-    assert not wait_gone(workers, 5), "a worker outlived the run"
+    assert not left, "a worker outlived the run"
     assert b"Traceback" not in err and out == b""
     assert snapshot(tmp_path / "big") == before
 
@@ -364,6 +380,7 @@ def test_workers_die_with_a_killed_main_process_and_release_its_output(tmp_path:
     ``| cat`` downstream open."""
     reader = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     assert reader.stdin is not None
+    workers: set[int] = set()
     try:
         proc, workers = start_run(tmp_path, stdout=reader.stdin, stderr=reader.stdin)
         before = snapshot(tmp_path / "big")
@@ -374,6 +391,7 @@ def test_workers_die_with_a_killed_main_process_and_release_its_output(tmp_path:
         assert reader.wait(timeout=5) == 0  # cat saw the end of its input: nobody holds the pipe any more
         assert snapshot(tmp_path / "big") == before
     finally:
+        kill_left(workers)
         if reader.poll() is None:
             reader.kill()
             reader.wait()
