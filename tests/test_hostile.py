@@ -262,7 +262,7 @@ def test_include_chains_and_cycles_terminate(tmp_path: Path):
 def test_file_over_max_size_is_reported_and_skipped(tmp_path: Path, capsys):
     write_tree(tmp_path, {"big.md": "x" * 5000, "index.md": "[big](big.md)\n",
                           ".playbooklint.toml": "[rules]\nfront-matter-missing = 'off'\n"})
-    assert main(["check", str(tmp_path), "--max-file-size", "1000", "--format", "json"]) == 0
+    assert main(["check", str(tmp_path), "--max-file-size", "1000", "--format", "json"]) == 1  # not checked: an error
     found = {(d["path"], d["rule"]) for d in json.loads(capsys.readouterr().out)["diagnostics"]}
     assert ("big.md", "file-too-large") in found
 

@@ -36,6 +36,7 @@ from typing import Any
 from . import __version__
 from .atomic import write_atomic
 from .model import FACTS_VERSION, Page
+from .readfile import read_regular
 
 CACHE_DIR_NAME = ".playbooklint_cache"
 _MAGIC = b"PBLC1\n"
@@ -164,7 +165,7 @@ class PageCache:
         if self.key is None:
             return None
         try:
-            blob = path.read_bytes()
+            blob = read_regular(path)  # a FIFO or /dev/zero put in its place is not read
         except OSError:
             return None
         if not blob.startswith(_MAGIC) or len(blob) < len(_MAGIC) + 32:

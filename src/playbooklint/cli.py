@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from . import __version__
-from .config import ConfigError
+from .config import FILE_TIMEOUT_LIMIT, MAX_FILE_SIZE_LIMIT, RUN_TIMEOUT_LIMIT, ConfigError
 from .reporters import FORMATS, STATISTICS_FORMATS, counts, render
 from .reporters.escape import shown
 
@@ -27,6 +29,15 @@ if TYPE_CHECKING:
     from .engine import Result
 
 REPORT_URL = "https://github.com/playbooklint/playbooklint/issues"
+MAX_JOBS = 256
+"""The most parse processes ``--jobs`` may ask for (each is a Python interpreter)."""
+
+
+def _finite(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """``nan`` passes a FloatRange (it compares as in range): refuse it, as ``inf`` is refused."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number of seconds", param=param)
+    return value
 
 
 DOCUMENT_FORMATS = frozenset({"json", "json-lines", "sarif", "junit", "gitlab", "html"})
@@ -134,14 +145,19 @@ class _Progress:
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (names, codes, prefixes).")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
-@click.option("--max-file-size", type=click.IntRange(min=0), help="Skip (and report) files larger than this "
-              "many bytes; 0 for no limit. Default 2 MB.")
-@click.option("--file-timeout", type=click.FloatRange(min=0), help="Seconds one file may take to parse "
-              "before it is reported and skipped; 0 for no limit. Default 5.")
+@click.option("--max-file-size", type=click.IntRange(min=0, max=MAX_FILE_SIZE_LIMIT), help="Skip (and report) "
+              "files larger than this many bytes; 0 for no limit. Default 2 MB, at most 1 GiB.")
+@click.option("--file-timeout", type=click.FloatRange(min=0, max=FILE_TIMEOUT_LIMIT), callback=_finite,
+              help="Seconds one file may take to parse before it is reported and skipped; 0 for no limit. "
+              "Default 5, at most 3600.")
+@click.option("--run-timeout", type=click.FloatRange(min=0, max=RUN_TIMEOUT_LIMIT), callback=_finite,
+              help="Seconds the run may take before it stops parsing; the files left are reported as not "
+              "checked. 0 for no limit. Default: 30, twice --file-timeout, or 50 ms per file, whichever is most.")
 @click.option("--color", "color_option", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour the text report (NO_COLOR and FORCE_COLOR are honoured).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Parse processes [default: one per core].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=MAX_JOBS),
+              help="Parse processes [default: one per core; at most 256].")
 @click.option("--no-cache", is_flag=True, envvar="PLAYBOOKLINT_NO_CACHE",
               help="Parse every file; neither read nor write the cache [env: PLAYBOOKLINT_NO_CACHE].")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -160,8 +176,8 @@ class _Progress:
               "(with --fix, fixing each time); Ctrl-C ends it.")
 def check(paths: tuple[Path, ...], output_format: str | None, output_file: str | None, config_path: Path | None,
           select: tuple[str, ...], ignore: tuple[str, ...], strict: bool, exit_zero: bool,
-          max_file_size: int | None, file_timeout: float | None, color_option: str, no_progress: bool,
-          jobs: int | None, no_cache: bool, cache_dir: Path | None, fix_files: bool, show_diff: bool,
+          max_file_size: int | None, file_timeout: float | None, run_timeout: float | None, color_option: str,
+          no_progress: bool, jobs: int | None, no_cache: bool, cache_dir: Path | None, fix_files: bool, show_diff: bool,
           unsafe_fixes: bool, show_statistics: bool, external: bool, offline: bool, watch_files: bool) -> None:
     """Check PATHS (folders or files; default: the current folder).
 
@@ -187,8 +203,8 @@ def check(paths: tuple[Path, ...], output_format: str | None, output_file: str |
 
 def _check_once(paths: tuple[Path, ...], output_format: str | None, output_file: str | None,
                 config_path: Path | None, select: tuple[str, ...], ignore: tuple[str, ...], strict: bool,
-                exit_zero: bool, max_file_size: int | None, file_timeout: float | None, color_option: str,
-                no_progress: bool, jobs: int | None, no_cache: bool, cache_dir: Path | None, fix_files: bool,
+                exit_zero: bool, max_file_size: int | None, file_timeout: float | None,
+                run_timeout: float | None, color_option: str, no_progress: bool, jobs: int | None, no_cache: bool, cache_dir: Path | None, fix_files: bool,
                 show_diff: bool, unsafe_fixes: bool, show_statistics: bool, external: bool, offline: bool,
                 watch_files: bool) -> tuple[int, Result]:
     """One run of ``check``: check, print or write the report; the exit code it calls for, and the run."""
@@ -199,7 +215,7 @@ def _check_once(paths: tuple[Path, ...], output_format: str | None, output_file:
     arguments: dict[str, Any] = {
         "config": config_path, "jobs": jobs, "cache": not no_cache, "cache_dir": cache_dir,
         "select": _split(select) or None, "ignore": _split(ignore) or None,
-        "overrides": {"max_file_size": max_file_size, "file_timeout": file_timeout,
+        "overrides": {"max_file_size": max_file_size, "file_timeout": file_timeout, "run_timeout": run_timeout,
                       "external": False if offline else (True if external else None)}, "progress": progress,
         "link_progress": link_progress,
     }
@@ -491,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         click.echo("Aborted.", err=True)
-        return 130
+        return 128 + (_SIGNALLED[-1] if _SIGNALLED else signal.SIGINT)
     except Exception as exc:  # noqa: BLE001 - never a traceback for a user
         click.echo(f"playbooklint: internal error: {type(exc).__name__}: {shown(str(exc))}\n"
                    f"Please report it at {REPORT_URL} with the command and 'playbooklint --version'.",
@@ -499,6 +515,45 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+_SIGNALLED: list[int] = []
+"""The signals received (SIGINT, SIGTERM), in order."""
+_FINISHED: list[bool] = []
+"""Not empty once ``main`` has returned."""
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    """The first SIGINT or SIGTERM unwinds the run (stopping the parse workers on the way) to
+    ``main``, which exits 128 + its number (130, 143). A second one while that happens, or one
+    after ``main`` is done, ends the process at once with the same kind of code."""
+    leave = bool(_SIGNALLED or _FINISHED)
+    _SIGNALLED.append(signum)
+    if leave:
+        os._exit(128 + signum)  # not even a flush: stdout may be a pipe nobody reads any more
+    raise KeyboardInterrupt
+
+
+def _leave(code: int) -> NoReturn:
+    """End the process now: nothing waits for worker processes or threads at exit (the workers
+    end with it). A signal during the flush ends it at once (``_on_signal``)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - a closed or broken stream: nothing more to say there
+            pass
+    os._exit(code)
+
+
 def entry() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point. SIGINT and SIGTERM end a run promptly with 130 and 143."""
+    for each in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(each, _on_signal)
+    try:
+        try:
+            code = main()
+        finally:
+            _FINISHED.append(True)
+    except KeyboardInterrupt:  # a signal while main was reporting something else, or returning
+        code = 130
+    if _SIGNALLED:  # interrupted: exit now, whatever the interpreter would wait for at exit
+        _leave(128 + _SIGNALLED[-1])
+    sys.exit(code)

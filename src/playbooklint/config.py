@@ -6,6 +6,7 @@ a bad key is reported with its name. Merge order: rule defaults < file < command
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +24,12 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_NAMES = (".playbooklint.toml", "pyproject.toml")
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 DEFAULT_FILE_TIMEOUT = 5.0
+MAX_FILE_SIZE_LIMIT = 1024 * 1024 * 1024
+"""The largest ``max-file-size`` accepted (1 GiB): a Markdown page is never near it."""
+FILE_TIMEOUT_LIMIT = 3600.0
+"""The largest ``file-timeout`` accepted (an hour): a valid page parses in milliseconds."""
+RUN_TIMEOUT_LIMIT = 86400.0
+"""The largest ``run-timeout`` accepted (a day)."""
 
 _SEVERITY = {"enum": ["error", "warning", "off"]}
 _RULE_VALUE = {
@@ -63,8 +70,9 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "allow-outside": _GLOBS,
         "external-includes": _GLOBS,
         "redirects": _GLOBS,
-        "max-file-size": {"type": "integer", "minimum": 0},
-        "file-timeout": {"type": "number", "minimum": 0},
+        "max-file-size": {"type": "integer", "minimum": 0, "maximum": MAX_FILE_SIZE_LIMIT},
+        "file-timeout": {"type": "number", "minimum": 0, "maximum": FILE_TIMEOUT_LIMIT},
+        "run-timeout": {"type": "number", "minimum": 0, "maximum": RUN_TIMEOUT_LIMIT},
         "lifecycle": {
             "type": "object",
             "additionalProperties": False,
@@ -83,13 +91,13 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "external": {"type": "boolean"},
         "external-exclude": _GLOBS,
         "external-accept": {"type": "array", "items": {"type": "integer", "minimum": 100, "maximum": 599}},
-        "external-timeout": {"type": "number", "exclusiveMinimum": 0},
-        "external-max-concurrency": {"type": "integer", "minimum": 1},
-        "external-per-host": {"type": "integer", "minimum": 1},
-        "external-host-interval": {"type": "number", "minimum": 0},
-        "external-cache-max-age": {"type": "number", "minimum": 0},
-        "external-retries": {"type": "integer", "minimum": 0},
-        "external-max-retry-wait": {"type": "number", "minimum": 0},
+        "external-timeout": {"type": "number", "exclusiveMinimum": 0, "maximum": 600},
+        "external-max-concurrency": {"type": "integer", "minimum": 1, "maximum": 256},
+        "external-per-host": {"type": "integer", "minimum": 1, "maximum": 64},
+        "external-host-interval": {"type": "number", "minimum": 0, "maximum": 60},
+        "external-cache-max-age": {"type": "number", "minimum": 0, "maximum": 366 * 86400},
+        "external-retries": {"type": "integer", "minimum": 0, "maximum": 10},
+        "external-max-retry-wait": {"type": "number", "minimum": 0, "maximum": 3600},
         "external-short-links": _GLOBS,
         "external-fragments": {"type": "boolean"},
         "deprecated-metadata": {
@@ -136,6 +144,9 @@ class Config:
     """Files larger than this are reported and skipped; 0 means no limit."""
     file_timeout: float = DEFAULT_FILE_TIMEOUT
     """Seconds one file may take to parse before it is reported and skipped; 0 means no limit."""
+    run_timeout: float | None = None
+    """Seconds the run may take before it stops parsing (the files left are reported); 0 means no
+    limit, None a budget that grows with the number of files (``pages.RunBudget``)."""
     lifecycle_heading: str = "Phases"
     """Heading (substring, any case) above the index page's phase list."""
     lifecycle_phases: tuple[str, ...] = ()
@@ -189,7 +200,29 @@ def _error_path(error: jsonschema.ValidationError) -> str:
     return ".".join(parts) if parts else "(top level)"
 
 
+def _non_finite(data: Any, where: str = "") -> str | None:
+    """The key and value of the first ``nan`` or ``inf`` in the data (TOML has both), if any."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return f"{where or '(top level)'}: must be a finite number, not {data}"
+    if isinstance(data, dict):
+        items: Any = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return None
+    for key, value in items:
+        found = _non_finite(value, f"{where}.{key}" if where else str(key))
+        if found is not None:
+            return found
+    return None
+
+
 def validate(data: dict[str, Any], source: str) -> None:
+    """ConfigError naming the first bad key: unknown, of the wrong type, out of range, or not a
+    finite number (every number has a maximum, and ``nan`` compares as in range)."""
+    problem = _non_finite(data)
+    if problem is not None:
+        raise ConfigError(f"{source}: {problem}")
     validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if not errors:
@@ -314,6 +347,7 @@ def load_config(path: Path | None) -> Config:
         redirects=tuple(str((base / r).resolve()) for r in _tuple(data.get("redirects"))),
         max_file_size=max_size,
         file_timeout=float(data.get("file-timeout", DEFAULT_FILE_TIMEOUT)),
+        run_timeout=float(data["run-timeout"]) if "run-timeout" in data else None,
         lifecycle_heading=lifecycle.get("heading", "Phases"),
         lifecycle_phases=_tuple(lifecycle.get("phases")),
         lifecycle_expected="heading" in lifecycle or "phases" in lifecycle,
@@ -337,5 +371,12 @@ def _external(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def with_overrides(config: Config, **changes: Any) -> Config:
-    """A copy with command-line values applied (None values are ignored)."""
-    return replace(config, **{k: v for k, v in changes.items() if v is not None})
+    """A copy with command-line values applied (None values are ignored); numbers are checked
+    against the config file's ranges (ConfigError)."""
+    given = {k: v for k, v in changes.items() if v is not None}
+    keys = CONFIG_SCHEMA["properties"]
+    checked = {k.replace("_", "-"): v for k, v in given.items() if k.replace("_", "-") in keys
+               and isinstance(v, (int, float)) and not isinstance(v, bool)}
+    if checked:
+        validate(checked, "option")
+    return replace(config, **given)

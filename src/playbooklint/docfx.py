@@ -16,6 +16,7 @@ from typing import Any
 from .discover import is_within
 from .globs import Globs
 from .model import Problem
+from .readfile import read_regular_text
 
 REPO_MARKERS = (".git", ".openpublishing.publish.config.json")
 
@@ -60,9 +61,9 @@ def load_json(path: Path) -> tuple[Any, str | None]:
     if path.is_symlink():
         return None, f"{path.name} is a symbolic link; not read"
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular_text(path, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, f"cannot read {path.name}: {exc}"
+        return None, f"cannot read {path.name}: {getattr(exc, 'strerror', None) or exc}"
     try:
         return json.loads(text), None
     except json.JSONDecodeError:
@@ -197,7 +198,7 @@ def _strings(value: Any) -> list[str]:
 
 def load_docfx(root: Path) -> tuple[DocfxInfo, list[Problem]]:
     path = root / "docfx.json"
-    if not path.is_file():
+    if not path.exists() or path.is_dir():  # a FIFO or device in its place is reported, never opened
         return DocfxInfo(), []
     data, error = load_json(path)
     if error is not None:

@@ -7,8 +7,9 @@ collector (the command line may).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from .external import CACHE_FILE
 from .incremental import STAT_PREFIX, PageRecord, State, changes, still_valid
 from .inputs import Target, group_targets
 from .model import Diagnostic
-from .pages import PARALLEL_MIN_FILES
+from .pages import PARALLEL_MIN_FILES, RunBudget
 from .rules.runner import run_rules
 from .rules.settings import RuleSettings
 from .source import current_key
@@ -103,7 +104,9 @@ def check_docset(target: Target, repository: Workspace, options: RunOptions | No
     global_key = repository.global_key(target, settings, docset) if tracked else b""
     records = _valid_records(target, repository, global_key) if tracked else None
     diagnostics = run_rules(docset, settings, records, prepared.sources.keys)
-    if cache is not None and options.reuse_results:
+    if options.budget and options.budget.unchecked:
+        records = None  # pages were left unchecked: nothing of this run is kept
+    elif cache is not None and options.reuse_results:
         cache.save_results(repository.run_key(target, settings), diagnostics, docset.reads)
     if cache is not None and records is not None:
         keys, dirs = repository.listing()
@@ -160,12 +163,15 @@ def lint(
     ``config`` is a Config, or a config file to read (default: the one found above each path).
     Raises ConfigError for usage and configuration problems.
     """
+    started = time.time()  # the run's time budget counts from here
     chosen: Config | Path | None = Path(config) if isinstance(config, (str, Path)) else config
     if isinstance(chosen, Path):
         chosen = load_config(chosen)
     today()  # a bad PLAYBOOKLINT_TODAY is a usage error (exit 2), not a rule failure on every page
     options = options or RunOptions()
     plan = group_targets([Path(p) for p in paths] or [Path(".")], chosen, overrides)
+    budget = RunBudget.of([t.config for t in plan.targets], started)
+    options = replace(options, budget=budget)
     by_repository: dict[Path, list[Target]] = {}
     for target in plan.targets:
         by_repository.setdefault(target.repository.root, []).append(target)
@@ -181,6 +187,10 @@ def lint(
             notices += report.notices()
             requests += report.requests
         results.extend(check_docset(t, repository, options, docset=built.get(i)) for i, t in enumerate(targets))
+    if budget.unchecked:
+        notices.append(f"the run's {budget.allowed() or 0:g}-second time budget ran out: "
+                       f"{budget.unchecked} file{'s' if budget.unchecked != 1 else ''} not checked "
+                       "(look for files that are slow to parse, or raise --run-timeout)")
     return Result(results, skipped=len(plan.skipped), notices=notices, external_requests=requests)
 
 
@@ -210,6 +220,9 @@ def _check_external(targets: list[Target], repository: Workspace, options: RunOp
     settings = ExternalSettings.from_config(config)
     urls = collect_urls([built[i] for i, _ in checked], settings)
     folder = cache_folder(repository.repository.root, config, options)
+    asked = time.time()
     report = check_urls(urls, settings, folder / CACHE_FILE if folder is not None else None, options.link_progress)
+    if options.budget is not None:  # waiting for the network is not parsing: it has its own timeouts
+        options.budget.start += time.time() - asked
     repository.record_external(report.results)
     return report

@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 from . import __version__
 from .cache import write_cache_file
 from .config import Config
+from .readfile import read_regular_text
 
 if TYPE_CHECKING:
     from .docset import Docset
@@ -226,7 +227,7 @@ def has_anchor(result: ExternalResult, fragment: str) -> bool:
 def load_cache(path: Path, max_age: float, now: float) -> dict[str, ExternalResult]:
     """Cached answers younger than ``max_age``; anything unreadable is ignored."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_text(path))
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("urls"), dict):

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from .atomic import write_atomic
 from .discover import is_within
 from .model import Diagnostic, Edit, Fix, Page
+from .readfile import read_regular
 from .reporters.common import display_path, docset_name
 from .rules.runner import run_rules
 from .source import parse_bytes
@@ -447,8 +448,7 @@ class _DocsetFixer:
             if probe.is_symlink():
                 return "a symbolic link: not written through (fix the file it points to)"
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read_regular(path)
         except OSError as exc:
             return f"cannot read the file: {exc.strerror or exc}"
         expected = self.result.digests.get(rel)
@@ -644,8 +644,7 @@ class _DocsetFixer:
 
     def _write(self, state: _File) -> str | None:
         try:
-            with open(state.path, "rb") as handle:
-                now = handle.read()
+            now = read_regular(state.path)
         except OSError as exc:
             return f"cannot read the file again before writing: {exc.strerror or exc}"
         if now != state.data:

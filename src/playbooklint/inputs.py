@@ -218,4 +218,5 @@ def redirection_files(repository: Repository) -> tuple[str, ...]:
     for rel in repository.redirect_candidates:
         if rel not in found:
             found.append(rel)
-    return tuple(f for f in found if (repository.root / f).is_file())
+    # not only regular files: a FIFO or device in their place is reported (and never opened) when read
+    return tuple(f for f in found if (repository.root / f).exists() and not (repository.root / f).is_dir())

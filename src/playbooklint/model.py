@@ -353,7 +353,7 @@ class Snippet(NamedTuple):
 
 PageKind = Literal["markdown", "toc", "yaml"]
 
-FILE_PROBLEMS = frozenset({"file-unreadable", "file-too-large", "internal-error"})
+FILE_PROBLEMS = frozenset({"file-unreadable", "file-too-large", "internal-error", "run-budget-exceeded"})
 """Rules of problems that mean a file's content is unknown (not read, or not parsed)."""
 
 

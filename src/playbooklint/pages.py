@@ -5,7 +5,9 @@ Results never depend on the cache or the number of jobs."""
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
@@ -15,10 +17,59 @@ from .cache import PageCache
 from .config import Config
 from .inputs import Inputs
 from .model import Page, Problem
-from .source import parse_bytes, parse_source, read_source
+from .source import OUT_OF_TIME, Deadline, parse_bytes, parse_source, read_source
 
 PARALLEL_MIN_FILES = 64
 """Below this many files to parse, starting processes costs more than it saves."""
+RUN_TIMEOUT_FLOOR = 30.0
+"""The least time a run has to parse, when ``run-timeout`` is not set (seconds)."""
+RUN_TIMEOUT_PER_FILE = 0.05
+"""Seconds a run is given per file to parse, when ``run-timeout`` is not set: ten times what a
+page takes on one core here (4-5 ms; iis-docs and a generated 10,000-page playbook)."""
+
+
+class RunBudget:
+    """The time a run may spend before it stops parsing, shared by all its docsets.
+
+    ``run-timeout`` when set (0: no limit); else ``RUN_TIMEOUT_FLOOR`` seconds, twice
+    ``file-timeout``, or 50 ms per file to parse, whichever is most (no limit when ``file-timeout``
+    is 0). Valid docsets finish far inside it; files that each take their whole ``file-timeout``
+    cannot add up to more. Counted from the start of the run (less the time spent waiting for
+    external links), so one budget covers every docset; files handed to the parser after it ran
+    out are reported, not read.
+    """
+
+    def __init__(self, seconds: float | None, file_timeout: float, start: float | None = None) -> None:
+        self.seconds = seconds
+        self.file_timeout = file_timeout
+        self.start = time.time() if start is None else start
+        self.files = 0
+        """Files handed to the parser so far."""
+        self.unchecked = 0
+        """Files it left unparsed, or whose parse it cut off."""
+
+    @classmethod
+    def of(cls, configs: Sequence[Config], start: float | None = None) -> RunBudget:
+        """The budget of a run over docsets with these settings: the smallest ``run-timeout`` set."""
+        explicit = [c.run_timeout for c in configs if c.run_timeout is not None]
+        limited = [value for value in explicit if value > 0]
+        seconds = min(limited) if limited else (0.0 if explicit else None)
+        timeouts = [c.file_timeout for c in configs]
+        return cls(seconds, 0.0 if not timeouts or 0 in timeouts else max(timeouts), start)
+
+    def allowed(self) -> float | None:
+        """Seconds the run may parse for, counting the files handed over so far; None: no limit."""
+        if self.seconds is not None:
+            return self.seconds or None
+        if not self.file_timeout:
+            return None
+        return max(RUN_TIMEOUT_FLOOR, 2 * self.file_timeout, RUN_TIMEOUT_PER_FILE * self.files)
+
+    def deadline(self, files: int) -> Deadline | None:
+        """The deadline for parsing ``files`` more files."""
+        self.files += files
+        allowed = self.allowed()
+        return None if allowed is None else Deadline(self.start + allowed, allowed)
 
 
 def default_jobs() -> int:
@@ -38,11 +89,69 @@ def _pool(jobs: int) -> Executor:
     methods = multiprocessing.get_all_start_methods()
     method = "fork" if "fork" in methods and threading.active_count() == 1 else None
     context = multiprocessing.get_context(method) if method else None
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start,
+                               initargs=(os.getpid(),))
 
 
-def _from_bytes(rel: str, key: bytes, data: bytes, budget: float) -> tuple[str, bytes, Page]:
-    return rel, key, parse_bytes(rel, data, budget)
+def _worker_start(parent: int) -> None:
+    """Set up a parse worker: it leaves signals to the main process, ends when the main process
+    ends (however it ends: a SIGKILL runs no clean-up), and never holds the main process's output
+    (a ``| cat`` downstream ends when the main process does)."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the main
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # process decides, and ends the workers itself
+        watched = _die_with_parent()
+        if os.getppid() != parent:  # the main process is already gone
+            os._exit(1)
+        if not watched:
+            import threading
+
+            threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            os.dup2(devnull, fd)
+        os.close(devnull)
+    except Exception:  # noqa: BLE001 - a worker that cannot do all of this still parses
+        pass
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent ends (PR_SET_PDEATHSIG); False elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """Where the kernel cannot be asked: end this process once its parent has gone."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _stop(executor: Executor) -> None:
+    """End the workers now: an interrupted run does not wait for the files they are parsing."""
+    terminate = getattr(executor, "kill_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+    else:
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            try:
+                process.kill()
+            except (OSError, ValueError, AttributeError):
+                pass
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _from_bytes(rel: str, key: bytes, data: bytes, budget: float,
+                deadline: Deadline | None = None) -> tuple[str, bytes, Page]:
+    return rel, key, parse_bytes(rel, data, budget, deadline)
 
 
 Work = tuple[str, bytes, bytes]
@@ -56,9 +165,11 @@ def parse_many(
     budget: float,
     jobs: int | None = None,
     progress: Callable[[], None] | None = None,
+    deadline: Deadline | None = None,
 ) -> Iterator[tuple[str, bytes, Page]]:
     """(path, content key, Page) for each item of ``todo``: a path to read, or a file already read
-    (each file is read once). ``progress`` is called after each file."""
+    (each file is read once). ``progress`` is called after each file. Files reached after the
+    ``deadline`` are not parsed, and a parse is cut off at it (see ``source.out_of_time``)."""
     jobs = jobs or default_jobs()
     paths = [item for item in todo if isinstance(item, str)]
     read = [item for item in todo if not isinstance(item, str)]
@@ -69,18 +180,24 @@ def parse_many(
             results: Iterator[tuple[str, bytes, Page]] = iter(())
             if paths:
                 results = executor.map(parse_source, repeat(root), paths, repeat(max_bytes), repeat(budget),
-                                       chunksize=chunk)
+                                       repeat(deadline), chunksize=chunk)
             if read:
-                results = chain(results, executor.map(_from_bytes, *zip(*read), repeat(budget), chunksize=chunk))
+                results = chain(results, executor.map(_from_bytes, *zip(*read), repeat(budget), repeat(deadline),
+                                                      chunksize=chunk))
         else:
             results = chain(
-                (parse_source(root, rel, max_bytes, budget) for rel in paths),
-                (_from_bytes(rel, key, data, budget) for rel, key, data in read),
+                (parse_source(root, rel, max_bytes, budget, deadline) for rel in paths),
+                (_from_bytes(rel, key, data, budget, deadline) for rel, key, data in read),
             )
         for result in results:
             yield result
             if progress is not None:
                 progress()
+    except BaseException:  # Ctrl-C, SIGTERM, a failure, or the consumer gone: stop the workers now
+        if executor is not None:
+            _stop(executor)
+            executor = None
+        raise
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
@@ -159,8 +276,10 @@ class Sources:
 
 
 def load_pages(inputs: Inputs, sources: Sources, config: Config, cache: PageCache | None,
-               jobs: int | None = None, report: Callable[[int, int], None] | None = None) -> dict[str, Page]:
-    """Every source's Page: from the cache when its bytes are unchanged, else parsed."""
+               jobs: int | None = None, report: Callable[[int, int], None] | None = None,
+               budget: RunBudget | None = None) -> dict[str, Page]:
+    """Every source's Page: from the cache when its bytes are unchanged, else parsed (within the
+    run's ``budget``: what it leaves unparsed is reported, and never cached)."""
     pages = dict(sources.early)
     todo: list[str | Work] = []
     for rel in inputs.discovery.sources:
@@ -183,12 +302,16 @@ def load_pages(inputs: Inputs, sources: Sources, config: Config, cache: PageCach
         if report is not None:
             report(done, total)
 
+    deadline = budget.deadline(len(todo)) if budget is not None and todo else None
     for rel, key, page in parse_many(str(inputs.discovery.root), todo, config.max_file_size, config.file_timeout,
-                                     jobs, tick):
+                                     jobs, tick, deadline):
         pages[rel] = page
+        late = deadline is not None and any(p.rule == OUT_OF_TIME for p in page.problems)
+        if late and budget is not None:
+            budget.unchecked += 1
         if key:
             sources.keys[rel] = key  # what the facts were read from: a fix checks the file is unchanged
-            if cache is not None:
+            if cache is not None and not late:
                 cache.put(rel, key, page)
     if cache is not None:
         cache.retain(set(inputs.discovery.sources))

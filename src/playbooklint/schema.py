@@ -18,6 +18,7 @@ from referencing.jsonschema import DRAFT202012
 from .config import Config, ConfigError
 from .docfx import DocfxInfo
 from .model import Page
+from .readfile import read_regular_text
 
 SCHEMA_NAME = "playbook-page.schema.json"
 BUNDLED = {"playbook": SCHEMA_NAME, "learn": "learn-page.schema.json"}
@@ -72,7 +73,7 @@ def _no_network(base: Path | None) -> Callable[[str], Resource]:
         if base is not None and "://" not in uri and not uri.startswith("/"):
             candidate = (base / uri).resolve()
             if candidate.is_file() and base in candidate.parents:
-                contents = json.loads(candidate.read_text(encoding="utf-8"))
+                contents = json.loads(read_regular_text(candidate))
                 return Resource.from_contents(contents, default_specification=DRAFT202012)
         raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
@@ -87,7 +88,7 @@ def load_validator(path: Path | str | None) -> jsonschema.protocols.Validator:
         path = None
     where = str(path) if path else f"bundled {bundled} schema"
     try:
-        text = path.read_text(encoding="utf-8-sig") if path else bundled_schema_text(bundled or "playbook")
+        text = read_regular_text(path, "utf-8-sig") if path else bundled_schema_text(bundled or "playbook")
     except OSError as exc:
         raise ConfigError(f"cannot read schema {where}: {exc.strerror or exc}") from None
     try:
@@ -172,7 +173,7 @@ def schema_text(schema: Path | str | None) -> str:
     """What a configured schema says (for cache keys): a file's text, else the name."""
     if isinstance(schema, Path):
         try:
-            return schema.read_text(encoding="utf-8-sig")
+            return read_regular_text(schema, "utf-8-sig")
         except OSError:
             return str(schema)
     return repr(schema)

@@ -1,8 +1,8 @@
 """Files -> Pages: read a file once, then parse it within a time budget (the impure side of parsing).
 
-The parse itself (``playbooklint.parse``) is pure; here are the file system, the content key the
-cache uses, the size limit and the per-file time budget (SIGALRM), and the guard that turns any
-failure on one file into a problem on that file.
+The parse itself (``playbooklint.parse``) is pure; here are the file system (regular files only),
+the content key the cache uses, the size limit, the per-file time budget (SIGALRM) and the run's
+deadline, and the guard that turns any failure on one file into a problem on that file.
 """
 
 from __future__ import annotations
@@ -11,13 +11,15 @@ import hashlib
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import parse
 from .config import DEFAULT_FILE_TIMEOUT, DEFAULT_MAX_FILE_SIZE
 from .model import Page, Problem
+from .readfile import open_regular
 
 DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_SIZE
 DEFAULT_BUDGET = DEFAULT_FILE_TIMEOUT
@@ -26,10 +28,15 @@ DEFAULT_BUDGET = DEFAULT_FILE_TIMEOUT
 
 def read_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, bytes | None, Page | None]:
     """Read a file once: (content key, bytes, None), or (key, None, Page) when it is not parsed
-    (too large: keyed by its size; unreadable: an empty key)."""
+    (too large: keyed by its size; unreadable, or not a regular file: an empty key). A FIFO, socket
+    or device is never opened, and no more than ``max_bytes + 1`` bytes are ever read."""
     try:
-        with open(os.path.join(root, rel_path), "rb") as handle:
+        with open_regular(os.path.join(root, rel_path)) as handle:  # never a FIFO or a device
             size = os.fstat(handle.fileno()).st_size
+            data = b""
+            if not max_bytes or size <= max_bytes:
+                data = handle.read(max_bytes + 1) if max_bytes else handle.read()
+                size = max(size, len(data))  # it may have grown since
             if max_bytes and size > max_bytes:
                 return b"size:%d" % size, None, Page(rel_path, problems=(Problem(
                     1, 1,
@@ -37,7 +44,6 @@ def read_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
                     "(raise --max-file-size if it is meant to be this large)",
                     rule="file-too-large",
                 ),))
-            data = handle.read()
     except OSError as exc:
         return b"", None, Page(rel_path, problems=(Problem(1, 1, f"cannot read file: {exc.strerror or exc}",
                                                            rule="file-unreadable"),))
@@ -79,15 +85,50 @@ def time_budget(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def parse_bytes(rel_path: str, data: bytes, budget: float = DEFAULT_BUDGET) -> Page:
-    """Facts of a file's bytes. Never raises for file content."""
+OUT_OF_TIME = "run-budget-exceeded"
+"""The rule of a file the run had no time left to parse (or whose parse the run's end cut off)."""
+
+
+class Deadline(NamedTuple):
+    """When the run stops parsing (``time.time()``: the same clock in every worker process)."""
+
+    at: float
+    seconds: float
+    """The run's budget, for the message."""
+
+    def left(self) -> float:
+        return self.at - time.time()
+
+
+def out_of_time(rel_path: str, deadline: Deadline, cut: bool = False) -> Page:
+    """The Page of a file the run's time budget left unparsed."""
+    when = "ran out while this file was being parsed" if cut else "ran out before this file was parsed"
+    return Page(rel_path, problems=(Problem(
+        1, 1, f"not checked: the run's {deadline.seconds:g}-second time budget {when} (look for files that are "
+        "slow to parse, or raise --run-timeout)", rule=OUT_OF_TIME,
+    ),))
+
+
+def parse_bytes(rel_path: str, data: bytes, budget: float = DEFAULT_BUDGET, deadline: Deadline | None = None) -> Page:
+    """Facts of a file's bytes, within ``budget`` seconds and before the run's ``deadline``.
+    Never raises for file content."""
     text, problem = parse.decode(data)
     if text is None:
         return Page(rel_path, problems=(problem,) if problem else ())
+    limit, by_run = budget, False
+    if deadline is not None:
+        left = deadline.left()
+        if left <= 0:
+            return out_of_time(rel_path, deadline)
+        if not limit or left < limit:
+            limit, by_run = left, True
     try:
-        with time_budget(budget):
+        with time_budget(limit):
             return parse.parse_text(rel_path, text)  # looked up at call time: tests replace it
     except ParseTimeout:
+        if by_run:
+            assert deadline is not None
+            return out_of_time(rel_path, deadline, cut=True)
         return Page(rel_path, problems=(Problem(
             1, 1, f"parsing took longer than the {budget:g}-second budget; not checked (simplify the file, or "
             "raise --file-timeout if it is meant to be like this)", rule="file-too-large",
@@ -103,11 +144,14 @@ def parse_bytes(rel_path: str, data: bytes, budget: float = DEFAULT_BUDGET) -> P
 
 
 def parse_source(root: str, rel_path: str, max_bytes: int = DEFAULT_MAX_BYTES,
-                 budget: float = DEFAULT_BUDGET) -> tuple[str, bytes, Page]:
-    """(path, content key, Page): what a parse worker returns."""
+                 budget: float = DEFAULT_BUDGET, deadline: Deadline | None = None) -> tuple[str, bytes, Page]:
+    """(path, content key, Page): what a parse worker returns. Past the ``deadline`` the file is
+    not even read (its key is empty)."""
+    if deadline is not None and deadline.left() <= 0:
+        return rel_path, b"", out_of_time(rel_path, deadline)
     key, data, page = read_source(root, rel_path, max_bytes)
     if page is None:
-        page = parse_bytes(rel_path, data or b"", budget)
+        page = parse_bytes(rel_path, data or b"", budget, deadline)
     return rel_path, key, page
 
 

@@ -22,7 +22,7 @@ from .globs import Globs
 from .incremental import UNKNOWN
 from .inputs import Inputs, Target, docset_redirects, load_inputs, repository_redirects
 from .model import Page, Problem
-from .pages import Sources, load_pages, parse_bytes
+from .pages import RunBudget, Sources, load_pages, parse_bytes
 from .repository import Repository
 from .rules.settings import RuleSettings
 from .schema import schema_text, validator_for
@@ -50,6 +50,8 @@ class RunOptions:
     reuse_results: bool = True
     """Return the last run's findings when nothing changed (with the cache on). Fixing needs the
     docset itself, so it turns this off."""
+    budget: RunBudget | None = None
+    """The run's time budget for parsing (the engine sets one for each run); None: no limit."""
 
 
 def cache_folder(home: Path, config: Config, options: RunOptions) -> Path | None:
@@ -124,7 +126,7 @@ class Workspace:
             if prepared.cache is not None:
                 prepared.cache.load()
             prepared.pages = load_pages(prepared.inputs, prepared.sources, prepared.config, prepared.cache,
-                                        self.options.jobs, self.options.progress)
+                                        self.options.jobs, self.options.progress, self.options.budget)
         return prepared.pages
 
     def _build(self, prefix: str, selected: frozenset[str] | None = None) -> Docset:
