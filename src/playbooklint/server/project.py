@@ -57,6 +57,9 @@ class _Repo:
     """Docset folder -> docset-relative path -> facts re-read from disk since the docset was built."""
     built: set[str] = field(default_factory=set)
     """Docset folders whose docset a check has built."""
+    last: dict[str, tuple[Docset, frozenset[str]]] = field(default_factory=dict)
+    """Docset folder -> the docset the last check ran on, and the pages laid over the one on disk
+    there: the next check starts from it, keeping its answers about the pages that did not change."""
     stale: bool = False
     """A file was created or deleted: the listing is read again before the next check."""
 
@@ -169,6 +172,7 @@ class Project:
             self._outside.clear()
             repo.changed.clear()
             repo.built.clear()
+            repo.last.clear()
             repo.stale = False
             self.generation += 1
             self.log(f"files were created or deleted: read {repo.root} again "
@@ -205,7 +209,8 @@ class Project:
         """The document's docset with the open documents' texts laid over what is on disk,
         reporting on the document."""
         base = self.base(located)
-        pages = dict(located.repo.changed.get(located.prefix, {}))
+        repo = located.repo
+        pages = dict(repo.changed.get(located.prefix, {}))
         config = base.config
         root = located.repo.root
         for path, text in texts.items():
@@ -222,7 +227,19 @@ class Project:
             if parsed is None or parsed[0] != text:
                 parsed = self._parsed[key] = (text, text_page(rel, text, config))
             pages[rel] = parsed[1]
-        return base.replacing(pages, frozenset({located.rel}))
+        previous, laid = repo.last.get(located.prefix, (base, frozenset()))
+        delta: dict[str, Page] = {}
+        for rel in laid | pages.keys():
+            wanted = pages.get(rel) or base.pages.get(rel)
+            if wanted is None:  # a page laid over before that the docset on disk does not have
+                previous, delta = base, pages
+                break
+            if previous.pages.get(rel) is not wanted:
+                delta[rel] = wanted
+        docset = previous.revised(delta, frozenset({located.rel}))
+        docset.inbound  # noqa: B018 - who links where: kept up to date from now on, page by page
+        repo.last[located.prefix] = (docset, frozenset(pages))
+        return docset
 
     def check(self, path: Path, texts: Mapping[Path, str]) -> tuple[str, list[Diagnostic]] | None:
         """The docset-relative path of one document and its findings (``texts``: every open
