@@ -11,7 +11,8 @@ there); ``PAGE`` is docset-relative. It reports:
            without a cache, then again with the cache the first server wrote);
 - typing:  ``--edits`` changes to PAGE, one at a time, each waited for (min, median, p90, max);
 - linked:  with ``--linked OTHER`` open too: rename the anchor ``--anchor`` of PAGE to
-           ``--renamed`` (unsaved) until OTHER, which links to it, gets its PB203.
+           ``--renamed`` (unsaved) until OTHER, which links to it, gets its PB203;
+- memory:  the server's resident memory at the end (Linux).
 """
 
 from __future__ import annotations
@@ -142,7 +143,19 @@ async def session(root: Path, args: argparse.Namespace) -> None:
             client.change(page, text)
             await client.wait(args.linked, 1, lambda d: len(d) == len(before))
         print(f"rename an anchor of {page}, until {args.linked} shows PB203: {summary(linked_times)}")
+    print(f"server memory: {memory(client)}")
     await client.stop()
+
+
+def memory(client: Client) -> str:
+    """The server's resident and peak memory (Linux)."""
+    assert client.client._server is not None
+    try:
+        status = Path(f"/proc/{client.client._server.pid}/status").read_text()
+    except OSError:
+        return "unknown"
+    found = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return f"{found.get('VmRSS', '?').strip()} resident, {found.get('VmHWM', '?').strip()} at most"
 
 
 def main() -> None:

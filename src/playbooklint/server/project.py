@@ -14,6 +14,7 @@ Not thread-safe: the server calls it from one worker thread.
 
 from __future__ import annotations
 
+import gc
 import os
 import posixpath
 import time
@@ -201,6 +202,9 @@ class Project:
         docset = located.repo.workspace.site.docset(located.prefix)
         if located.prefix not in located.repo.built:
             located.repo.built.add(located.prefix)
+            # the docset's facts live as long as the server: the garbage collector need not walk them
+            # on every collection (a pause of tens of milliseconds on a large docset)
+            gc.freeze()
             self.log(f"read docset {located.target.root} ({len(docset.pages)} files) "
                      f"in {time.perf_counter() - started:.2f} s")
         return docset
