@@ -4,6 +4,7 @@ driven over stdio by pygls' own LSP client, as an editor drives it. Every wait i
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Coroutine
@@ -51,9 +52,10 @@ def make_docset(root: Path) -> Path:
 class Session:
     """A client talking to one server process."""
 
-    def __init__(self, root: Path, watch: bool = True) -> None:
+    def __init__(self, root: Path, watch: bool = True, env: dict[str, str] | None = None) -> None:
         self.root = root
         self.watch = watch
+        self.env = env
         self.client = LanguageClient("playbooklint-tests", "1")
         self.published: dict[str, lsp.PublishDiagnosticsParams] = {}
         self.logs: list[str] = []
@@ -72,6 +74,7 @@ class Session:
         @self.client.feature(lsp.WINDOW_LOG_MESSAGE)
         def log(params: lsp.LogMessageParams) -> None:
             self.logs.append(params.message)
+            self.changed.set()
 
         @self.client.feature(lsp.WINDOW_SHOW_MESSAGE)
         def show(params: lsp.ShowMessageParams) -> None:
@@ -84,7 +87,8 @@ class Session:
             self.changed.set()
 
     async def start(self) -> None:
-        await self.client.start_io(sys.executable, "-m", "playbooklint", "server", "--no-cache", cwd=str(self.root))
+        await self.client.start_io(sys.executable, "-m", "playbooklint", "server", "--no-cache", cwd=str(self.root),
+                                   env=self.env)
         assert self.client._server is not None and self.client._server.stderr is not None
         self._stderr_task = asyncio.create_task(self._drain(self.client._server.stderr))
         capabilities = lsp.ClientCapabilities(
@@ -189,9 +193,10 @@ class Session:
         return list(found.items if isinstance(found, lsp.CompletionList) else found)
 
 
-def run(root: Path, scenario: Callable[[Session], Coroutine[Any, Any, None]], watch: bool = True) -> Session:
+def run(root: Path, scenario: Callable[[Session], Coroutine[Any, Any, None]], watch: bool = True,
+        env: dict[str, str] | None = None) -> Session:
     async def main() -> Session:
-        session = Session(root, watch)
+        session = Session(root, watch, env)
         await session.start()
         try:
             await asyncio.wait_for(scenario(session), SESSION)
@@ -435,6 +440,33 @@ def test_documents_no_docset_builds_get_no_diagnostics_and_bad_requests_do_not_s
         assert await s.diagnostics("index.md") == []
 
     run(root, scenario)
+
+
+def test_a_check_that_fails_is_logged_and_the_server_goes_on(tmp_path):
+    root = make_docset(tmp_path / "docs")
+    (root / "boom.md").write_text(FRONT.format(title="Boom") + "# Boom\n")
+    # a check that raises, for one file, planted in the server process (sitecustomize runs at start)
+    plant = tmp_path / "plant"
+    plant.mkdir()
+    (plant / "sitecustomize.py").write_text(
+        "from playbooklint.server import project\n"
+        "checking = project.Project.check\n"
+        "def check(self, path, texts):\n"
+        "    if path.name == 'boom.md':\n"
+        "        raise RuntimeError('planted failure')\n"
+        "    return checking(self, path, texts)\n"
+        "project.Project.check = check\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plant), *sys.path])}
+
+    async def scenario(s: Session) -> None:
+        s.open("boom.md")
+        await s.until(lambda: any("planted failure" in line for line in s.logs), "the failure logged")
+        assert any("Traceback" in line and "internal error" in line for line in s.logs)
+        s.open("index.md", INDEX + "[x](gone.md)\n")
+        assert codes(await s.diagnostics("index.md", lambda d: bool(d))) == ["PB201"]
+        assert s.uri("boom.md") not in s.published
+
+    run(root, scenario, env=env)
 
 
 def test_server_without_pygls_exits_2_with_a_message(tmp_path):

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from lsprotocol import types as lsp
+from markdown_it.token import Token
 
 from ..discover import FileIndex
 from ..docset import Docset
@@ -206,7 +207,8 @@ def _shape(text: str) -> _Shape:
     front = find_front_matter(normalized, lines)
     body = front.end + 1 if front is not None and front.end is not None else (len(lines) if front else 0)
     md = markdown_parser()
-    tokens = md.parse("\n".join([""] * body + lines[body:]), {})
+    tokens: list[Token] = []
+    md.block.parse("\n".join([""] * body + lines[body:]), md, {}, tokens)  # blocks only: no inline parsing
     starts: set[int] = set()
     code: set[int] = set()
     tables: set[int] = set()

@@ -278,7 +278,13 @@ class Project:
                 return True
             for repo in self._repos:
                 rel = _relative(path, repo.root)
-                if rel is None or not rel or _ignored(rel, repo):
+                if rel is None or not rel:
+                    continue
+                if rel in repo.workspace.repository.redirection_files:
+                    self.log(f"{rel} changed: reading the configuration again")
+                    self.reload()
+                    return True
+                if _ignored(rel, repo):
                     continue
                 relevant = True
                 if kind != "changed" or rel not in repo.workspace.site.index.files:
@@ -299,9 +305,13 @@ class Project:
         return relevant
 
     def _is_schema(self, path: Path) -> bool:
+        """True for a file a config names: a custom schema, a redirection file."""
         for repo in self._repos:
             for config in repo.workspace.configs.values():
                 if isinstance(config.schema, Path) and Path(os.path.abspath(config.schema)) == path:
+                    return True
+                home = config.path.parent if config.path is not None else None
+                if home is not None and any(Path(os.path.abspath(home / name)) == path for name in config.redirects):
                     return True
         return False
 
