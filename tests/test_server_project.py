@@ -9,6 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import SHARED, needs_shared
 from playbooklint.config import Config
 from playbooklint.rules.runner import run_rules
 from playbooklint.rules.settings import RuleSettings
@@ -111,3 +112,62 @@ def test_settings_files():
                  ".openpublishing.redirection.json", ".openpublishing.redirection.azure.json"):
         assert is_settings_file(name)
     assert not is_settings_file("toc.yml") and not is_settings_file("redirection.json")
+
+
+def _parity(root: Path, files: list[Path]) -> int:
+    """Each file's findings from the server's project (nothing open) equal ``lint([file])``'s."""
+    from playbooklint.api import lint
+
+    project = Project(RunOptions(cache=False))
+    by_file: dict[Path, list[tuple[str, int, int, str]]] = {}
+    for result in lint(files, cache=False).results:  # one run naming every file, as pre-commit does
+        for d in result.diagnostics:
+            by_file.setdefault(result.root / d.path, []).append((d.rule, d.line, d.column, d.message))
+    compared = 0
+    for path in files:
+        expected = sorted(by_file.get(path, []))
+        found = project.check(path, {})
+        got = sorted((d.rule, d.line, d.column, d.message) for d in found[1]) if found is not None else []
+        assert got == expected, path
+        compared += len(expected)
+    return compared
+
+
+def test_the_server_reports_what_check_reports_for_each_file_of_a_repository(tmp_path):
+    from test_repository import docfx, page, publish, write_tree
+
+    write_tree(tmp_path, {
+        ".openpublishing.publish.config.json": publish("a", "b"),
+        ".openpublishing.redirection.json": '{"redirections": [{"source_path": "a/old.md", "redirect_url": "/a/"}]}',
+        "a/docfx.json": docfx(), "b/docfx.json": docfx(),
+        "a/index.md": page("A", "[b](../b/page.md#nope) [old](old.md) [gone](gone.md) [i](includes/x.md)\n\n"
+                           "[!INCLUDE[x](includes/x.md)]"),
+        "a/includes/x.md": "## Included\n\n[up](../missing.md)\n",
+        "a/toc.yml": "- name: A\n  href: index.md\n- name: Gone\n  href: gone.md\n",
+        "b/page.md": page("Page", "[a](../a/index.md#included) [self](#nowhere)"),
+        "b/orphan.md": page("Orphan"),
+        "b/toc.yml": "- name: Page\n  href: page.md\n",
+    })
+    files = [tmp_path / rel for rel in ("a/index.md", "a/includes/x.md", "a/toc.yml", "b/page.md", "b/orphan.md")]
+    assert _parity(tmp_path, files) >= 8
+
+
+@needs_shared
+def test_the_server_reports_what_check_reports_on_real_pages():
+    root = SHARED / "corpora" / "iis-docs" / "iis"
+    # pages with findings of each kind (orphan, broken link, case, duplicate title, alt text, unused
+    # include, anchor, absolute link) and a clean one
+    named = [
+        "application-frameworks/install-and-configure-php-on-iis/configure-smtp-e-mail-in-iis-7-and-above.md",
+        "publish/using-web-deploy/use-the-web-deployment-tool.md",
+        "configuration/administrators/index.md",
+        "configuration/system.applicationHost/applicationPools/add/environmentVariables/index.md",
+        "get-started/localized-content/iis-localized-japanese-learn-articles-and-more.md",
+        "includes/outdatedContentWarning.md",
+        "publish/using-web-deploy/web-deploy-parameterization.md",
+        "web-development-reference/native-code-api-reference/native-code-api-reference.md",
+        "get-started/introduction-to-iis/iis-web-server-overview.md",
+    ]
+    files = [root / rel for rel in named if (root / rel).is_file()]
+    assert len(files) >= 5
+    assert _parity(root, files) >= 5
