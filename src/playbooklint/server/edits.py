@@ -146,6 +146,7 @@ def code_actions(uri: str, lines: Lines, rel: str, findings: Sequence[Diagnostic
     quick = only is None or any(lsp.CodeActionKind.QuickFix.value.startswith(kind) or
                                 kind.startswith(lsp.CodeActionKind.QuickFix.value) for kind in only)
     disabled: set[tuple[int, str]] = set()
+    shape: _Shape | None = None
     if quick:
         for d in findings:
             shown = diagnostic(lines, d)
@@ -161,7 +162,9 @@ def code_actions(uri: str, lines: Lines, rel: str, findings: Sequence[Diagnostic
                         edit=lsp.WorkspaceEdit(changes={uri: _edits(lines, spans)})))
             if (d.line, d.rule) not in disabled:
                 disabled.add((d.line, d.rule))
-                action = disable_action(uri, lines, d)
+                if shape is None and d.path.lower().endswith(".md"):
+                    shape = _shape(lines.text.text)  # once per request
+                action = disable_action(uri, lines, d, shape)
                 if action is not None:
                     action.diagnostics = [shown]
                     actions.append(action)
@@ -228,7 +231,7 @@ def _shape(text: str) -> _Shape:
     return _Shape(body, frozenset(starts), frozenset(code), frozenset(tables), frozenset(nested))
 
 
-def disable_action(uri: str, lines: Lines, d: Diagnostic) -> lsp.CodeAction | None:
+def disable_action(uri: str, lines: Lines, d: Diagnostic, shape: _Shape | None = None) -> lsp.CodeAction | None:
     """Insert the inline suppression comment ``suppress.py`` reads for this finding's rule:
 
     - on a line that starts a block (a paragraph, heading, list, table, quote, HTML block):
@@ -243,7 +246,7 @@ def disable_action(uri: str, lines: Lines, d: Diagnostic) -> lsp.CodeAction | No
     """
     if not d.path.lower().endswith(".md") or d.rule not in BY_NAME:
         return None
-    shape = _shape(lines.text.text)
+    shape = shape or _shape(lines.text.text)
     index = max(0, min(d.line, lines.count) - 1)
     rule = d.rule
     eol = lines.line_break()

@@ -77,10 +77,9 @@ class _Worker:
 
 @dataclass(frozen=True)
 class _Published:
-    """The findings last published for a document, and the text they were found in."""
+    """The findings last published for a document (its docset-relative path, for its fixes)."""
 
     version: int | None
-    text: str
     rel: str
     findings: list[Diagnostic]
 
@@ -167,7 +166,11 @@ class PlaybooklintServer(LanguageServer):
         events, self.events = self.events, []
         if events:
             generation = self.project.generation
-            await self.worker.run(functools.partial(self._apply, events))
+            try:
+                await self.worker.run(functools.partial(self._apply, events))
+            except Exception as exc:  # noqa: BLE001 - when in doubt, read everything again
+                self.internal_error("reading the files that changed", exc)
+                await self.worker.run(self.project.reload)
             if self.project.generation != generation:
                 self.shown.clear()  # read again: show its errors again
         while self.dirty and not self._kick.is_set():  # type: ignore[union-attr]
@@ -207,7 +210,7 @@ class PlaybooklintServer(LanguageServer):
 
     def publish(self, uri: str, version: int | None, text: str, found: tuple[str, list[Diagnostic]] | None) -> None:
         rel, findings = found if found is not None else ("", [])
-        self.published[uri] = _Published(version, text, rel, findings)
+        self.published[uri] = _Published(version, rel, findings)
         lines = edits.Lines(text, self.encoding)
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
             uri=uri, version=version, diagnostics=[edits.diagnostic(lines, d) for d in findings]))
