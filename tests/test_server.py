@@ -139,6 +139,17 @@ class Session:
             [lsp.TextDocumentContentChangeWholeDocument(text)]))
         return self.versions[uri]
 
+    def insert(self, rel: str, line: int, character: int, new_text: str) -> int:
+        """An incremental change, as editors send them (the position in UTF-16 units)."""
+        uri = self.uri(rel)
+        self.versions[uri] += 1
+        where = lsp.Position(line, character)
+        self.texts[uri] = apply(self.texts[uri], [lsp.TextEdit(lsp.Range(where, where), new_text)])
+        self.client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+            lsp.VersionedTextDocumentIdentifier(version=self.versions[uri], uri=uri),
+            [lsp.TextDocumentContentChangePartial(range=lsp.Range(where, where), text=new_text)]))
+        return self.versions[uri]
+
     def save(self, rel: str) -> None:
         uri = self.uri(rel)
         (self.root / rel).write_text(self.texts[uri])
@@ -260,6 +271,15 @@ def test_open_and_change_publish_diagnostics_with_code_link_and_utf16_range(tmp_
         assert broken.range.end.character == start + 1 + len("[the guide](nothere.md)")
         s.change("index.md", INDEX)
         assert await s.diagnostics("index.md") == []
+        # incremental changes: after an emoji on the same line, positions count UTF-16 units
+        line = INDEX.splitlines().index("- [Sub](sub/page.md)")
+        s.insert("index.md", line, len("- [Sub](sub/page.md)"), " 🎉 [new](new.md)")
+        [new] = await s.diagnostics("index.md", lambda d: bool(d))
+        assert new.code == "PB201" and "new.md" in new.message
+        assert new.range.start == lsp.Position(line, len("- [Sub](sub/page.md) 🎉 ") + 1)
+        s.insert("index.md", line, 0, "x")
+        [moved] = await s.diagnostics("index.md", lambda d: bool(d))
+        assert moved.range.start.character == new.range.start.character + 1
 
     run(root, scenario)
 
