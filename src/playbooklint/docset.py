@@ -529,7 +529,7 @@ class Docset:
 
     def _reaches(self, rel: str) -> set[str]:
         """The files of this docset that a file's links, includes or TOC entries reach (what it
-        adds to ``inbound``)."""
+        adds to ``inbound``; nothing for a file the docset does not build)."""
         page = self.pages.get(rel)
         if page is None or not self.is_built(rel):
             return set()
@@ -689,9 +689,19 @@ class Docset:
     def inbound(self) -> dict[str, set[str]]:
         """File -> files whose links, includes or TOC entries reach it (self-links excluded)."""
         result: dict[str, set[str]] = {}
-        for rel in self.pages:
-            for target in self._reaches(rel):  # a README's links do not make a page reachable
-                result.setdefault(target, set()).add(rel)
+        for rel, page in self.pages.items():
+            if not self.is_built(rel):
+                continue  # a README's links do not make a page reachable
+            targets: list[Resolved] = []
+            if page.kind == "toc":
+                targets = [resolved for _entry, resolved in self.toc_links_of(page)]
+            else:
+                targets = [resolved for _link, resolved in self.links_of(page)]
+                targets += [self.resolve_include(rel, inc) for inc in page.includes]
+            for resolved in targets:
+                if resolved.status in ("ok", "case") and resolved.path and resolved.path != rel \
+                        and resolved.docset is None:
+                    result.setdefault(resolved.path, set()).add(rel)
         return result
 
     @property
