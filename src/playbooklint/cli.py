@@ -1,4 +1,4 @@
-"""Command line: ``playbooklint check|lifecycle|rules|explain``.
+"""Command line: ``playbooklint check|lifecycle|rules|explain|server``.
 
 Exit codes: 0 no errors, 1 errors found, 2 usage, configuration or internal error. Click's own
 defaults (1 for ClickException, tracebacks for bugs) are remapped in ``main``.
@@ -480,6 +480,28 @@ def explain(rule: str) -> None:
     default = found.severity if found.enabled else f"off (enable with {found.name} = \"{found.severity}\")"
     click.echo(f"{found.code} {found.name}  (default: {default})\n")
     click.echo(found.doc)
+
+
+@cli.command()
+@click.option("--no-cache", is_flag=True, envvar="PLAYBOOKLINT_NO_CACHE",
+              help="Parse every file; neither read nor write the cache [env: PLAYBOOKLINT_NO_CACHE].")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Cache folder [default: .playbooklint_cache beside the config, else in the docset root].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Parse processes for the first read of a docset "
+              "[default: one per core].")
+def server(no_cache: bool, cache_dir: Path | None, jobs: int | None) -> None:
+    """Run the editor server: the Language Server Protocol over stdin and stdout (findings as you
+    type, quick fixes, completion of link targets and anchors). Needs pygls:
+    pip install 'playbooklint[server]'."""
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        raise ConfigError("the editor server needs pygls, which is not installed: "
+                          "pip install 'playbooklint[server]'") from None
+    from .server.lsp import serve
+    from .workspace import RunOptions
+
+    raise SystemExit(serve(RunOptions(jobs=jobs, cache=not no_cache, cache_dir=cache_dir)))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -512,6 +512,69 @@ class Docset:
         return Docset(self.root, {**self.pages, **pages}, self._files, self.config, self.docfx, self._redirects,
                       list(self.problems), self._validator, selected, self._site, self.prefix, self._external)
 
+    def revised(self, pages: Mapping[str, Page], selected: frozenset[str] | None) -> Docset:
+        """Like ``replacing``, keeping the answers that do not depend on the pages replaced: how
+        the editor server checks a page as it is typed (one page changes, the rest of the docset's
+        answers stay). Kept: where targets resolve (the files did not change); each unchanged
+        page's links, metadata and include edges; the anchors of pages that neither are nor
+        include (through any depth) a replaced page; and, when the replaced pages include the
+        same files as before, which files are built and who links to whom, updated for them."""
+        new = self.replacing(pages, selected)
+        changed = {rel for rel, page in pages.items() if self.pages.get(rel) is not page}
+        new._resolved = self._resolved  # shared: they depend on the files, redirects and settings only
+        new._folders = self._folders
+        new._suggestions = self._suggestions
+        new._metadata = {rel: found for rel, found in self._metadata.items() if rel not in changed}
+        new._links = {rel: found for rel, found in self._links.items() if rel not in changed}
+        known = self.__dict__
+        stale = set(changed)
+        if "include_edges" in known:
+            stack = list(changed)
+            while stack:  # the pages that include a replaced page, through any depth
+                for parent in self.includers.get(stack.pop(), ()):
+                    if parent not in stale:
+                        stale.add(parent)
+                        stack.append(parent)
+        elif self._anchors:
+            stale = set(self.pages)  # who includes whom is not known: nothing is kept
+        new._anchors = {rel: found for rel, found in self._anchors.items() if rel not in stale}
+        new._anchor_guesses = {key: found for key, found in self._anchor_guesses.items() if key[0] not in stale}
+        if "include_edges" not in known:
+            return new
+        edges = {rel: found for rel, found in self.include_edges.items() if rel not in changed}
+        for rel in changed:
+            page = new.pages[rel]
+            for include in page.includes:
+                resolved = new.resolve_include(rel, include)
+                if resolved.status in ("ok", "case") and resolved.path is not None and resolved.docset is None:
+                    edges.setdefault(rel, []).append((include, resolved.path))
+        new.__dict__["include_edges"] = edges
+
+        def targets(docset: Docset, rel: str) -> list[str]:
+            return sorted({target for _include, target in docset.include_edges.get(rel, ())})
+
+        if any(targets(self, rel) != targets(new, rel) for rel in changed):
+            return new  # which files are built may change: computed again when asked
+        if "includers" in known:
+            new.__dict__["includers"] = self.includers
+        new._built = {rel: found for rel, found in self._built.items() if rel not in changed}
+        if "inbound" in known:
+            inbound = {target: set(sources) for target, sources in self.inbound.items()}
+            for rel in changed:
+                for target in self._reaches(rel):
+                    inbound.get(target, set()).discard(rel)
+                for target in new._reaches(rel):
+                    inbound.setdefault(target, set()).add(rel)
+            new.__dict__["inbound"] = {target: sources for target, sources in inbound.items() if sources}
+        return new
+
+    def _reaches(self, rel: str) -> set[str]:
+        """The files of this docset that a file's links, includes or TOC entries reach (what it
+        adds to ``inbound``; nothing for a file the docset does not build)."""
+        if rel not in self.pages or not self.is_built(rel):
+            return set()
+        return set(self.outbound(rel))
+
     # ------------------------------------------------------------------ external links
 
     @property
@@ -749,7 +812,7 @@ class Docset:
     def inbound_to(self, paths: list[str]) -> dict[str, set[str]]:
         """Like ``inbound``, for a few files only: a target is resolved only when its text could
         name one of them (its file name, or its folder's for an index page)."""
-        if self.selected is None or len(paths) > 64:
+        if self.selected is None or len(paths) > 64 or "inbound" in self.__dict__:
             return {p: self.inbound.get(p, set()) for p in paths}
         wanted = set(paths)
         result: dict[str, set[str]] = {p: set() for p in paths}

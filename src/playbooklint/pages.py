@@ -87,8 +87,10 @@ def _pool(jobs: int) -> Executor:
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
-    method = "fork" if "fork" in methods and threading.active_count() == 1 else None
-    context = multiprocessing.get_context(method) if method else None
+    # with other threads running (the editor server), a forked child may inherit a lock one of them
+    # held, and hang: spawn (Linux's default before Python 3.14 is fork)
+    method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
+    context = multiprocessing.get_context(method)
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_start,
                                initargs=(os.getpid(),))
 

@@ -60,6 +60,8 @@ def _markdown(doc: str) -> str:
 
 def _sarif_rule(rule: Rule) -> dict[str, Any]:
     """A SARIF reportingDescriptor for one rule."""
+    from ..rules.docs import url as rule_url
+
     doc = rule.doc
     config: dict[str, Any] = {"level": rule.severity}
     if not rule.enabled:
@@ -71,7 +73,7 @@ def _sarif_rule(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _code_spans(_unwrap(_sections(doc).get("What it checks", rule.summary)))},
         "help": {"text": doc, "markdown": _markdown(doc)},
-        "helpUri": f"{INFORMATION_URI}#rules",
+        "helpUri": rule_url(rule),
         "defaultConfiguration": config,
         "properties": {"tags": ["documentation", topic]},
     }
