@@ -329,3 +329,21 @@ def test_unchanged_files_are_not_read_again_and_a_same_size_edit_is_seen(tmp_pat
     os.utime(root / "a.md", ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same modification time
     assert [d.rule for d in lint([root], options=options).diagnostics] == ["link-broken"]
     assert read == ["a.md"]
+
+
+def test_a_schema_file_reached_through_ref_is_part_of_the_key(tmp_path: Path) -> None:
+    """Editing the file a schema's $ref names changes what the pages are checked against: the warm
+    run must not return the last run's findings."""
+    root = write_tree(tmp_path / "docs", {
+        ".playbooklint.toml": 'schema = "schemas/page.json"\n',
+        "schemas/page.json": json.dumps({"type": "object", "properties": {"title": {"$ref": "defs.json#/title"}}}),
+        "schemas/defs.json": json.dumps({"title": {"type": "string"}}),
+        "index.md": "---\ntitle: Home\n---\n# Home\n",
+    })
+    cache = tmp_path / "cache"
+    options = RunOptions(jobs=1, cache_dir=cache, select=("metadata-invalid",))
+    assert lint([root], options=options).diagnostics == []
+    (root / "schemas" / "defs.json").write_text(json.dumps({"title": {"type": "string", "minLength": 10}}))
+    assert [d.rule for d in lint([root], options=options).diagnostics] == ["metadata-invalid"]
+    assert [d.rule for d in lint([root], options=RunOptions(jobs=1, cache=False, select=("metadata-invalid",))
+                                 ).diagnostics] == ["metadata-invalid"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -170,13 +170,51 @@ class PageValidator:
 
 
 def schema_text(schema: Path | str | None) -> str:
-    """What a configured schema says (for cache keys): a file's text, else the name."""
-    if isinstance(schema, Path):
+    """What a configured schema says (for cache keys): a file's text with the text of every local
+    file its ``$ref`` reach (the way the validator retrieves them, beside the schema), else the name."""
+    if not isinstance(schema, Path):
+        return repr(schema)
+    try:
+        texts = [read_regular_text(schema, "utf-8-sig")]
+    except OSError:
+        return str(schema)
+    base = schema.parent.resolve()
+    seen: set[Path] = set()
+    pending = [texts[0]]
+    while pending and len(seen) < 256:
         try:
-            return read_regular_text(schema, "utf-8-sig")
-        except OSError:
-            return str(schema)
-    return repr(schema)
+            document = json.loads(pending.pop())
+        except (ValueError, RecursionError):
+            continue
+        for uri in _refs(document):
+            if "://" in uri or uri.startswith("/"):
+                continue
+            candidate = (base / uri.split("#", 1)[0]).resolve()
+            if candidate in seen or base not in candidate.parents:
+                continue
+            seen.add(candidate)
+            try:
+                text = read_regular_text(candidate)
+            except OSError:
+                texts.append(f"{uri}: unreadable")
+                continue
+            texts.append(f"{uri}\0{text}")
+            pending.append(text)
+    return "\0".join(texts)
+
+
+def _refs(node: Any) -> Iterator[str]:
+    """Every ``$ref`` string of a JSON document (without recursion: documents may be deep)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                yield ref
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 _VALIDATORS: dict[str, PageValidator] = {}
