@@ -54,6 +54,30 @@ def strip_json_comments(text: str) -> str:
     return "".join(out)
 
 
+MAX_METADATA_DEPTH = 64
+"""Deepest nesting of a docfx.json metadata value accepted: such values travel into every page's
+metadata (and its schema check, cache and reports), where deeper ones could exhaust the stack."""
+
+
+def parse_json(text: str, name: str) -> tuple[Any, str | None]:
+    """A DocFX settings file's text (JSON with comments) parsed; (None, why) when it does not parse,
+    is nested too deeply to read, or holds a number too long to convert."""
+    try:
+        return json.loads(text), None
+    except RecursionError:
+        return None, f"{name} is nested too deeply to read"
+    except ValueError:
+        pass
+    try:
+        return json.loads(strip_json_comments(text)), None
+    except json.JSONDecodeError as exc:
+        return None, f"{name} is not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
+    except RecursionError:
+        return None, f"{name} is nested too deeply to read"
+    except ValueError as exc:  # an integer of thousands of digits
+        return None, f"{name} is not valid JSON ({exc})"
+
+
 def load_json(path: Path) -> tuple[Any, str | None]:
     """A DocFX settings file (JSON with comments). A symbolic link is not followed: it could lead
     out of the repository."""
@@ -63,14 +87,36 @@ def load_json(path: Path) -> tuple[Any, str | None]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return None, f"cannot read {path.name}: {exc}"
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError:
-        pass
-    try:
-        return json.loads(strip_json_comments(text)), None
-    except json.JSONDecodeError as exc:
-        return None, f"{path.name} is not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
+    return parse_json(text, path.name)
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """True when lists and objects in ``value`` nest more than ``limit`` levels (looked at level by
+    level, without recursion)."""
+    level = [value]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item
+            below += [child for child in children if isinstance(child, (dict, list))]
+        level = below
+    return False
+
+
+def _metadata_too_deep(data: Any) -> str | None:
+    """Why docfx.json's metadata cannot be used: a value nested deeper than MAX_METADATA_DEPTH."""
+    build = data.get("build") if isinstance(data, dict) else None
+    if not isinstance(build, dict):
+        return None
+    for key in ("globalMetadata", "fileMetadata"):
+        value = build.get(key)
+        if isinstance(value, (dict, list)) and nested_deeper_than(value, MAX_METADATA_DEPTH):
+            return f"docfx.json's {key} is nested more than {MAX_METADATA_DEPTH} levels deep"
+    return None
 
 
 def _folder(value: Any) -> str | None:
@@ -200,6 +246,7 @@ def load_docfx(root: Path) -> tuple[DocfxInfo, list[Problem]]:
     if not path.is_file():
         return DocfxInfo(), []
     data, error = load_json(path)
+    error = error or _metadata_too_deep(data)
     if error is not None:
         return DocfxInfo(), [Problem(1, 1, f"{error}; its metadata is not applied", path="docfx.json",
                                      rule="config-file-invalid")]
@@ -291,10 +338,10 @@ def load_redirects(root: Path, configured: tuple[str, ...] = (), repo_root: Path
             if not isinstance(entry, dict):
                 continue
             url = entry.get("redirect_url")
-            if "source_path_from_root" in entry:
-                source = repo_root / str(entry["source_path_from_root"]).lstrip("/")
-            elif "source_path" in entry:
-                source = path.parent / str(entry["source_path"]).replace("\\", "/")
+            if isinstance(entry.get("source_path_from_root"), str):
+                source = repo_root / entry["source_path_from_root"].lstrip("/")
+            elif isinstance(entry.get("source_path"), str):
+                source = path.parent / entry["source_path"].replace("\\", "/")
             else:
                 continue
             rel = posixpath.normpath(_display(source, root))
@@ -307,9 +354,9 @@ def docfx_from_text(text: str | None) -> tuple[DocfxInfo, list[Problem]]:
     """What a docfx.json held in memory says (None: there is none)."""
     if text is None:
         return DocfxInfo(), []
-    try:
-        return docfx_info(json.loads(strip_json_comments(text))), []
-    except json.JSONDecodeError as exc:
-        return DocfxInfo(), [Problem(1, 1, f"docfx.json is not valid JSON ({exc.msg}, line {exc.lineno} column "
-                                     f"{exc.colno}); its metadata is not applied", path="docfx.json",
+    data, error = parse_json(text, "docfx.json")
+    error = error or _metadata_too_deep(data)
+    if error is not None:
+        return DocfxInfo(), [Problem(1, 1, f"{error}; its metadata is not applied", path="docfx.json",
                                      rule="config-file-invalid")]
+    return docfx_info(data), []

@@ -1,0 +1,150 @@
+"""Hostile settings and content: each input is checked by a real run in a subprocess with a time
+limit, which asserts the exit code, the findings, and that no file but the intended ones changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import write_tree
+
+DEEP = "[" * 1000 + "]" * 1000
+"""2 KB of JSON nested 1,000 deep: deeper than Python's json module can read."""
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (the cache folder left out) -> a digest of its bytes."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink() and ".playbooklint_cache" not in path.parts:
+            found[path.relative_to(folder).as_posix()] = hashlib.blake2b(path.read_bytes()).hexdigest()
+    return found
+
+
+def check(folder: Path, *args: str, timeout: float = 60, cache: bool = False,
+          target: Path | None = None) -> tuple[int, list[dict], str, float]:
+    """``playbooklint check`` in a subprocess (JSON report): exit code, findings, stderr, seconds.
+    Fails when it takes longer than ``timeout`` or changes any file of ``folder``."""
+    env = dict(os.environ)
+    env.pop("PLAYBOOKLINT_NO_CACHE", None)
+    before = snapshot(folder)
+    start = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "playbooklint", "check", str(target or folder), "--format", "json", "--no-progress",
+         *(() if cache else ("--no-cache",)), *args],
+        capture_output=True, text=True, timeout=timeout, env=env, cwd=folder,
+    )
+    took = time.monotonic() - start
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    assert snapshot(folder) == before, "the run changed a file it must only read"
+    findings = json.loads(proc.stdout)["diagnostics"] if proc.stdout.strip() else []
+    return proc.returncode, findings, proc.stderr, took
+
+
+def found(findings: list[dict]) -> set[tuple[str, str]]:
+    return {(d["path"], d["rule"]) for d in findings}
+
+
+PAGE = "---\ntitle: Home\ndescription: The home page.\nms.date: 1/1/2020\n---\n# Home\n\n[gone](gone.md)\n"
+
+
+# ------------------------------------------------------------------ JSON and YAML nested too deeply
+
+
+@pytest.mark.parametrize(("name", "text", "where"), [
+    ("docfx.json", DEEP, "docfx.json"),
+    (".openpublishing.redirection.json", DEEP, ".openpublishing.redirection.json"),
+    (".openpublishing.redirection.json", '{"redirections": [{"source_path": ' + "[" * 900 + "]" * 900
+     + ', "redirect_url": "/x"}]}', None),
+    ("docfx.json", '{"build": {"globalMetadata": {"title": ' + "[" * 200 + "]" * 200 + "}}}", "docfx.json"),
+    ("docfx.json", '{"build": {"fileMetadata": {"title": {"**": ' + "[" * 200 + "]" * 200 + "}}}}", "docfx.json"),
+    ("docfx.json", '{"build": {"globalMetadata": {"n": ' + "1" * 5000 + "}}}", "docfx.json"),
+])
+def test_deeply_nested_settings_file_is_a_finding_and_the_run_goes_on(tmp_path: Path, name: str, text: str,
+                                                                        where: str | None):
+    files = {"index.md": PAGE, name: text}
+    files.setdefault("docfx.json", "{}")
+    write_tree(tmp_path, files)
+    code, findings, _err, _took = check(tmp_path)
+    assert code == 1
+    assert ("index.md", "link-broken") in found(findings)  # the run went on
+    invalid = [d for d in findings if d["rule"] == "config-file-invalid"]
+    if where is None:  # an entry without a string source is skipped, as DocFX skips it
+        assert invalid == []
+    else:
+        assert [d["path"] for d in invalid] == [where]
+        assert "nested" in invalid[0]["message"] or "not valid JSON" in invalid[0]["message"]
+
+
+def test_deeply_nested_publish_config_is_a_finding(tmp_path: Path):
+    write_tree(tmp_path, {".openpublishing.publish.config.json": DEEP, "index.md": PAGE})
+    code, findings, _err, _took = check(tmp_path)
+    assert code == 1
+    assert {(".openpublishing.publish.config.json", "config-file-invalid"), ("index.md", "link-broken")} \
+        <= found(findings)
+    message = next(d["message"] for d in findings if d["rule"] == "config-file-invalid")
+    assert "nested too deeply" in message
+
+
+@pytest.mark.parametrize("depth", [150, 900, 5000])
+def test_deeply_nested_yaml_in_toc_and_front_matter_is_a_finding(tmp_path: Path, depth: int):
+    deep = "[" * depth + "]" * depth
+    write_tree(tmp_path, {
+        "docfx.json": "{}",
+        "index.md": PAGE.replace("ms.date: 1/1/2020\n", f"ms.date: 1/1/2020\nx: {deep}\n"),
+        "toc.yml": f"- name: Home\n  href: index.md\n  items: {deep}\n",
+        "other.md": PAGE,
+    })
+    for cache in (False, True, True):  # cold and warm: nothing too deep reaches the cache either
+        code, findings, _err, _took = check(tmp_path, cache=cache)
+        assert code == 1
+        assert {("index.md", "front-matter-invalid"), ("toc.yml", "toc-invalid"), ("other.md", "link-broken")} \
+            <= found(findings)
+        assert all("nested too deeply" in d["message"] for d in findings if d["rule"].endswith("-invalid"))
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    (".playbooklint.toml", "x = " + "[" * 3000 + "]" * 3000 + "\n"),
+    (".playbooklint.toml", "x = " + "1" * 5000 + "\n"),
+])
+def test_unreadable_config_is_exit_2_with_a_message(tmp_path: Path, name: str, text: str):
+    write_tree(tmp_path, {name: text, "schema.json": '{"properties": ' + DEEP + "}", "index.md": PAGE})
+    code, _findings, err, _took = check(tmp_path)
+    assert code == 2
+    assert err.startswith("playbooklint: ") and ("nested too deeply" in err or "not valid" in err), err
+
+
+# ------------------------------------------------------------------ YAML tags
+
+
+PWN = "!!python/object/apply:os.system ['echo owned > {marker}']"
+
+
+def test_python_tags_in_yaml_are_findings_and_never_run(tmp_path: Path):
+    marker = tmp_path / "owned"
+    tag = PWN.format(marker=marker)
+    write_tree(tmp_path, {
+        "docfx.json": "{}",
+        "toc.yml": f"- name: Home\n  href: {tag}\n",
+        "sub/toc.yml": "items:\n- !!python/object:os.system\n  name: x\n  href: ../index.md\n",
+        "index.md": f"---\ntitle: {tag}\ndescription: d\nms.date: 1/1/2020\nzone_pivot_groups: langs\n---\n# Home\n",
+        "pivots.md": "---\ntitle: P\ndescription: d\nms.date: 1/1/2020\nzone_pivot_groups: langs\n---\n# P\n"
+                     "::: zone pivot=\"python\"\n::: zone-end\n[home](index.md)\n",
+        "zone-pivot-groups.yml": f"groups:\n- id: langs\n  pivots:\n  - id: {tag}\n",
+    })
+    code, findings, _err, _took = check(tmp_path)
+    assert code == 1
+    assert not marker.exists()
+    invalid = {(d["path"], d["rule"]): d["message"] for d in findings if d["rule"].endswith("-invalid")}
+    assert set(invalid) == {("toc.yml", "toc-invalid"), ("sub/toc.yml", "toc-invalid"),
+                            ("index.md", "front-matter-invalid")}
+    assert all("tag 'tag:yaml.org,2002:python/object" in message for message in invalid.values())
+    # a zone pivot groups file that cannot be read checks nothing (as one that is missing)
+    assert not [d for d in findings if d["rule"] == "zone-pivot-unknown"]
