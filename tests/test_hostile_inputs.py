@@ -113,6 +113,7 @@ def test_deeply_nested_yaml_in_toc_and_front_matter_is_a_finding(tmp_path: Path,
 @pytest.mark.parametrize(("name", "text"), [
     (".playbooklint.toml", "x = " + "[" * 3000 + "]" * 3000 + "\n"),
     (".playbooklint.toml", "x = " + "1" * 5000 + "\n"),
+    (".playbooklint.toml", 'schema = "schema.json"\n'),
 ])
 def test_unreadable_config_is_exit_2_with_a_message(tmp_path: Path, name: str, text: str):
     write_tree(tmp_path, {name: text, "schema.json": '{"properties": ' + DEEP + "}", "index.md": PAGE})
@@ -148,3 +149,82 @@ def test_python_tags_in_yaml_are_findings_and_never_run(tmp_path: Path):
     assert all("tag 'tag:yaml.org,2002:python/object" in message for message in invalid.values())
     # a zone pivot groups file that cannot be read checks nothing (as one that is missing)
     assert not [d for d in findings if d["rule"] == "zone-pivot-unknown"]
+
+
+# ------------------------------------------------------------------ user schemas
+
+
+EVIL = "^(a+)+$"
+"""Exponential for a backtracking engine on 'aaa...!'."""
+
+
+EVIL_TEXT = "a" * 40 + "!"
+
+
+@pytest.mark.parametrize(("schema", "title", "invalid"), [
+    ({"properties": {"title": {"type": "string", "pattern": EVIL}}}, EVIL_TEXT, True),
+    ({"properties": {"title": {"$ref": "defs.json#/$defs/t"}}}, EVIL_TEXT, True),
+    ({"patternProperties": {EVIL: {"type": "integer"}}}, EVIL_TEXT, False),  # the key does not match
+    ({"properties": {"title": {}, "description": {}, "ms.date": {}}, "patternProperties": {EVIL: {}},
+      "additionalProperties": False}, EVIL_TEXT, True),  # the key is not allowed
+    ({"properties": {"title": {"type": "object", "propertyNames": {"pattern": EVIL}}}},
+     f"\n  {EVIL_TEXT}: 1", True),
+])
+def test_catastrophic_patterns_in_a_user_schema_finish(tmp_path: Path, schema: dict, title: str, invalid: bool):
+    write_tree(tmp_path, {
+        "schema.json": json.dumps({"type": "object", **schema}),
+        "defs.json": json.dumps({"$defs": {"t": {"type": "string", "pattern": EVIL}}}),
+        ".playbooklint.toml": 'schema = "schema.json"\n',
+        "index.md": f"---\ntitle: {title}\ndescription: d\nms.date: 1/1/2020\n{EVIL_TEXT}: x\n---\n# Home\n",
+    })
+    code, findings, _err, took = check(tmp_path, timeout=60)  # Python's re: years for each
+    assert (code, [d["rule"] for d in findings]) == ((1, ["metadata-invalid"]) if invalid else (0, []))
+    assert took < 30
+
+
+def test_page_values_checked_as_regex_are_compiled_in_bounded_time(tmp_path: Path):
+    schema = {"type": "object", "properties": {"title": {"type": "string", "format": "regex"}}}
+    write_tree(tmp_path, {
+        "schema.json": json.dumps(schema), ".playbooklint.toml": 'schema = "schema.json"\n',
+        "index.md": "---\ntitle: '" + "(" * 3000 + "a" + ")" * 3000 + "'\n---\n# Home\n[ok](ok.md) [bad](bad.md)\n",
+        "ok.md": "---\ntitle: '^(a+)+$'\n---\n# OK\n",
+        "bad.md": "---\ntitle: '(unclosed'\n---\n# Bad\n",
+        "big.md": "---\ntitle: '" + "a{1000}" * 1000 + "'\n---\n# Big\n[home](index.md)\n",
+    })
+    code, findings, err, took = check(tmp_path)
+    assert code == 1 and took < 30
+    assert {(d["path"], d["rule"]) for d in findings if d["rule"] != "orphan-page"} \
+        == {("bad.md", "metadata-invalid"), ("big.md", "metadata-invalid")}
+    assert "re2" not in err.lower() and err == ""  # RE2 prints nothing of its own
+
+
+@pytest.mark.parametrize(("schema", "message"), [
+    ({"properties": {"title": {"pattern": "^a(?=b)"}}}, "pattern '^a(?=b)' cannot be used"),
+    ({"properties": {"title": {"pattern": "(a)\\1"}}}, "RE2 has no lookaround or backreferences"),
+    ({"patternProperties": {"^x": {}}, "unevaluatedProperties": False}, "unevaluatedProperties"),
+    ({"properties": {"title": {"$ref": "missing.json"}}}, "$ref 'missing.json' cannot be resolved"),
+    ({"properties": {"a": {"items": {"$ref": "#/$defs/nope"}}}}, "$ref '#/$defs/nope' cannot be resolved"),
+    ({"properties": {"a": {"$ref": "deep.json"}}}, "$ref 'deep.json' cannot be resolved"),
+    ({"properties": {"a": {"$ref": "../outside.json"}}}, "$ref '../outside.json' cannot be resolved"),
+])
+def test_unusable_user_schema_is_exit_2_naming_the_problem(tmp_path: Path, schema: dict, message: str):
+    write_tree(tmp_path, {"outside.json": "{}"})
+    write_tree(tmp_path / "docs", {
+        "schema.json": json.dumps(schema), ".playbooklint.toml": 'schema = "schema.json"\n',
+        "deep.json": DEEP, "index.md": "---\ntitle: T\n---\n# Home\n",
+    })
+    code, findings, err, _took = check(tmp_path / "docs")
+    assert code == 2 and findings == []
+    assert err.startswith("playbooklint: ") and message in err and "schema.json" in err, err
+
+
+@pytest.mark.parametrize(("author", "valid"), [
+    ("ab", True), ("a-b-c", True), ("a" * 39, True), ("A1-b2", True),
+    ("a--b", False), ("-ab", False), ("ab-", False), ("a" * 40, False), ("a_b", False), ("", False),
+])
+def test_bundled_playbook_schema_still_checks_github_user_names(author: str, valid: bool):
+    from playbooklint.schema import load_validator
+
+    validator = load_validator("playbook")
+    errors = [e for e in validator.iter_errors({"author": author}) if list(e.absolute_path) == ["author"]]
+    assert (not errors) is valid
