@@ -151,6 +151,50 @@ def test_python_tags_in_yaml_are_findings_and_never_run(tmp_path: Path):
     assert not [d for d in findings if d["rule"] == "zone-pivot-unknown"]
 
 
+# ------------------------------------------------------------------ a million redirections
+
+
+def test_big_redirection_file_is_parsed_once_and_cached(tmp_path: Path):
+    count = 200_000
+    entries = ",\n".join(f'{{"source_path":"old/p{i:06d}.md","redirect_url":"/new/p{i:06d}"}}' for i in range(count))
+    write_tree(tmp_path, {
+        ".openpublishing.redirection.json": '{"redirections":[\n' + entries + "\n]}\n",
+        "docfx.json": "{}",
+        "index.md": PAGE + "[moved](old/p000007.md) [moved too](old/p199999.md) [never](old/p200000.md)\n",
+        ".playbooklint.toml": "[rules]\nlink-redirected = 'warning'\n",
+    })
+    cold = check(tmp_path, cache=True, timeout=120)
+    cached = list((tmp_path / ".playbooklint_cache").glob("redirects-*.bin"))
+    assert len(cached) == 1
+    warm = check(tmp_path, cache=True, timeout=120)
+    assert cold[0] == warm[0] == 1
+    assert cold[1] == warm[1]
+    broken = sorted(d["message"].split("'")[1] for d in cold[1] if d["rule"] == "link-broken")
+    assert broken == ["gone.md", "old/p200000.md"]
+    assert len([d for d in cold[1] if d["rule"] == "link-redirected"]) == 2
+    # an edit of the file is seen: parsed again, and still one cache file for it
+    path = tmp_path / ".openpublishing.redirection.json"
+    path.write_text(path.read_text().replace("old/p000007.md", "old/q000007.md"))
+    edited = check(tmp_path, cache=True, timeout=120)
+    assert sorted(d["message"].split("'")[1] for d in edited[1] if d["rule"] == "link-broken") \
+        == ["gone.md", "old/p000007.md", "old/p200000.md"]
+    assert len(list((tmp_path / ".playbooklint_cache").glob("redirects-*.bin"))) == 1
+
+
+def test_a_cached_redirection_file_from_the_repository_is_never_trusted(tmp_path: Path):
+    write_tree(tmp_path, {
+        ".openpublishing.redirection.json": '{"redirections":[{"source_path":"old.md","redirect_url":"/x"}]}',
+        "docfx.json": "{}", "index.md": PAGE + "[old](old.md)\n",
+    })
+    check(tmp_path, cache=True)
+    for cached in (tmp_path / ".playbooklint_cache").glob("redirects-*.bin"):
+        blob = cached.read_bytes()
+        cached.write_bytes(blob[:-8] + b"tampered")  # a forged file: its signature no longer verifies
+    code, findings, _err, _took = check(tmp_path, cache=True)
+    assert ("index.md", "link-broken") in found(findings)
+    assert not any("old.md" in d["message"] for d in findings if d["rule"] == "link-broken")
+
+
 # ------------------------------------------------------------------ user schemas
 
 

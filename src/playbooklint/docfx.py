@@ -6,6 +6,7 @@ root and its parents up to the repository root (``.openpublishing.redirection*.j
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import posixpath
@@ -309,10 +310,11 @@ def _display(path: Path, root: Path) -> str:
 
 
 def load_redirects(root: Path, configured: tuple[str, ...] = (), repo_root: Path | None = None,
-                   found: tuple[str, ...] = ()) -> tuple[dict[str, str], list[Problem]]:
+                   found: tuple[str, ...] = (), cache: Path | None = None) -> tuple[dict[str, str], list[Problem]]:
     """Root-relative source path -> redirect URL, from the redirection files: those configured,
     else those of the repository (``found``, relative to ``repo_root``), else every one in the
-    root and its parents up to the repository root."""
+    root and its parents up to the repository root. With a ``cache`` folder, each file is parsed
+    once per content: a redirection file of a million entries is not read again on every run."""
     files: list[Path]
     if configured:
         files = [Path(p) for p in configured]
@@ -327,27 +329,88 @@ def load_redirects(root: Path, configured: tuple[str, ...] = (), repo_root: Path
             files.extend(sorted(folder.glob(".openpublishing.redirection*.json")))
     redirects: dict[str, str] = {}
     problems: list[Problem] = []
+    where = (_absolute(root), _absolute(repo_root))
     for path in files:
-        data, error = load_json(path)
+        shown = _display(path, root)
+        found_here, error = _redirect_file(path, (_absolute(path.parent), *where), cache)
         if error is not None:
-            problems.append(Problem(1, 1, f"{error}; its redirections are ignored", path=_display(path, root),
+            problems.append(Problem(1, 1, f"{error}; its redirections are ignored", path=shown,
                                     rule="config-file-invalid"))
             continue
-        entries = data.get("redirections", []) if isinstance(data, dict) else []
-        for entry in entries if isinstance(entries, list) else []:
-            if not isinstance(entry, dict):
-                continue
-            url = entry.get("redirect_url")
-            if isinstance(entry.get("source_path_from_root"), str):
-                source = repo_root / entry["source_path_from_root"].lstrip("/")
-            elif isinstance(entry.get("source_path"), str):
-                source = path.parent / entry["source_path"].replace("\\", "/")
-            else:
-                continue
-            rel = posixpath.normpath(_display(source, root))
-            if is_within(rel) and isinstance(url, str):
-                redirects[rel] = url
+        redirects.update(found_here)
     return redirects, problems
+
+
+def _absolute(path: Path) -> str:
+    """An absolute POSIX path, normalised as ``os.path.relpath`` would see it."""
+    return posixpath.normpath(os.path.abspath(path).replace(os.sep, "/"))
+
+
+def _redirect_file(path: Path, where: tuple[str, str, str],
+                   cache: Path | None) -> tuple[dict[str, str], str | None]:
+    """One redirection file's redirects (root-relative source -> URL), or why it cannot be read;
+    ``where``: the absolute folder of the file, root and repository root."""
+    if path.is_symlink():
+        return {}, f"{path.name} is a symbolic link; not read"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return {}, f"cannot read {path.name}: {exc}"
+
+    def parse() -> tuple[dict[str, str], str | None]:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            return {}, f"cannot read {path.name}: {exc}"
+        parsed, error = parse_json(text, path.name)
+        if error is not None:
+            return {}, error
+        return _redirections(parsed, *where), None
+
+    if cache is None:
+        return parse()
+    from .cache import remember
+
+    digest = hashlib.blake2b(data, digest_size=24)
+    digest.update("\0".join((path.name, *where)).encode("utf-8", "surrogatepass"))
+    result: tuple[dict[str, str], str | None] = remember(cache, "redirects", str(path), digest.digest(), parse)
+    return result
+
+
+def _redirections(data: Any, folder: str, root: str, repo: str) -> dict[str, str]:
+    """The ``redirections`` of a parsed redirection file, by normalised root-relative source path
+    (``source_path`` is relative to the file's ``folder``, ``source_path_from_root`` to the
+    repository root ``repo``; all three absolute POSIX paths); entries without a string source
+    and URL, or leaving the root, are skipped. String operations only: a million entries take
+    about a second."""
+    entries = data.get("redirections", []) if isinstance(data, dict) else []
+    redirects: dict[str, str] = {}
+    inside = root.rstrip("/") + "/"
+    normpath = posixpath.normpath
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        url = entry.get("redirect_url")
+        if not isinstance(url, str):
+            continue
+        if "source_path_from_root" in entry:
+            source = entry["source_path_from_root"]
+            if not isinstance(source, str):
+                continue
+            full = normpath(f"{repo}/{source.lstrip('/')}")
+        elif "source_path" in entry:
+            source = entry["source_path"]
+            if not isinstance(source, str):
+                continue
+            source = source.replace("\\", "/")
+            full = normpath(source if source.startswith("/") else f"{folder}/{source}")
+        else:
+            continue
+        if full.startswith(inside):
+            redirects[full[len(inside):]] = url
+        elif full == root:
+            redirects["."] = url
+    return redirects
 
 
 def docfx_from_text(text: str | None) -> tuple[DocfxInfo, list[Problem]]:

@@ -286,7 +286,7 @@ class Docset:
         stem = posixpath.splitext(head)[0]
         if head in self._files.lower or any(f"{stem}{ext}" in self._files.lower for ext in (".md", ".yml")):
             return True
-        return any(source.lower().split("/", 1)[0] in (head, f"{stem}.md") for source in self._redirects)
+        return head in self._redirect_heads or f"{stem}.md" in self._redirect_heads
 
     def _dependent(self, joined: str) -> Resolved | None:
         """A path into a dependent repository (the build checks it out there): stat-checked when
@@ -381,6 +381,12 @@ class Docset:
     @cached_property
     def _redirects_by_lower(self) -> dict[str, str]:
         return {source.lower(): source for source in self._redirects}
+
+    @cached_property
+    def _redirect_heads(self) -> frozenset[str]:
+        """The first folder (or file) of every redirect source, lower-case: looked up, not scanned,
+        for each URL (a redirection file may hold a million entries)."""
+        return frozenset(source.lower().split("/", 1)[0] for source in self._redirects)
 
     def other(self, resolved: Resolved) -> Docset:
         """The docset that holds a resolved target (this one, or another of the repository)."""
