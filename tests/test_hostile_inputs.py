@@ -272,3 +272,73 @@ def test_bundled_playbook_schema_still_checks_github_user_names(author: str, val
     validator = load_validator("playbook")
     errors = [e for e in validator.iter_errors({"author": author}) if list(e.absolute_path) == ["author"]]
     assert (not errors) is valid
+
+
+# ------------------------------------------------------------------ include bombs
+
+
+def include_bomb(levels: int, fan_out: int = 10) -> dict[str, str]:
+    """Includes that each include the next one ``fan_out`` times: ``fan_out ** levels`` copies of
+    the last one on a page that includes the first (2 KB for eight levels)."""
+    files = {f"includes/i{n}.md": f"## Level {n}\n\n" + f"[!INCLUDE [next](i{n + 1}.md)]\n\n" * fan_out
+             for n in range(levels)}
+    files[f"includes/i{levels}.md"] = "## Leaf\n\nText.\n"
+    return files
+
+
+@pytest.mark.parametrize("levels", [8, 9, 12])
+def test_include_bombs_are_checked_in_time_linear_in_the_include_graph(tmp_path: Path, levels: int):
+    last = 10 ** levels - 1
+    files = include_bomb(levels)
+    files["docfx.json"] = "{}"
+    files["index.md"] = (
+        "---\ntitle: Home\ndescription: d\nms.date: 1/1/2020\n---\n# Home\n\n[!INCLUDE [bomb](includes/i0.md)]\n\n"
+        f"[missing](#no-such-anchor) [first](#level-0) [numbered](#level-3-999) [last leaf](#leaf-{last})\n"
+        f"[one too many](#leaf-{last + 1}) [level 0 is there once](#level-0-1) [other](other.md)\n"
+    )
+    files["other.md"] = "---\ntitle: Other\ndescription: d\nms.date: 1/1/2020\n---\n# Other\n\n" \
+                        "[!INCLUDE [bomb](includes/i1.md)]\n\n[there](index.md#leaf-7) [not](index.md#nope)\n"
+    write_tree(tmp_path, files)
+    code, findings, _err, took = check(tmp_path, timeout=60)
+    assert took < 30
+    assert code == 1
+    anchors = {(d["path"], d["message"].split("'")[1]) for d in findings if d["rule"] == "link-anchor-missing"}
+    assert anchors == {("index.md", "#level-0-1"), ("index.md", "#no-such-anchor"), ("other.md", "#nope"),
+                       ("index.md", f"#leaf-{last + 1}")}
+    assert {d["rule"] for d in findings} == {"link-anchor-missing"}, findings
+
+
+def test_include_bomb_with_a_cycle_zones_and_an_unused_include(tmp_path: Path):
+    files = include_bomb(8)
+    files["includes/i8.md"] = "::: zone pivot=\"python\"\n## Leaf\n::: zone-end\n[!INCLUDE [back](i3.md)]\n"
+    files["includes/unused.md"] = "## Unused\n"
+    files["zone-pivot-groups.yml"] = "groups:\n- id: langs\n  pivots:\n  - id: csharp\n"
+    files["docfx.json"] = "{}"
+    files["index.md"] = ("---\ntitle: Home\ndescription: d\nms.date: 1/1/2020\nzone_pivot_groups: langs\n---\n"
+                         "# Home\n\n[!INCLUDE [bomb](includes/i0.md)]\n\n[missing](#no-such-anchor)\n")
+    write_tree(tmp_path, files)
+    code, findings, _err, took = check(tmp_path, timeout=60)
+    assert took < 30 and code == 1
+    assert found(findings) == {("index.md", "link-anchor-missing"), ("includes/i8.md", "include-cycle"),
+                               ("includes/unused.md", "include-unused"), ("includes/i8.md", "zone-pivot-unknown")}
+
+
+def test_counted_anchors_are_the_anchors_the_expansion_gives(tmp_path: Path, monkeypatch):
+    import playbooklint.docset as docset_module
+    from playbooklint.config import Config
+    from playbooklint.engine import build_docset
+
+    files = include_bomb(3, fan_out=4)
+    files["includes/i1.md"] += '<a name="explicit"></a>\n## !!!\n'  # an empty slug: "section"
+    files["index.md"] = "# Home\n\n## Level 2\n\n[!INCLUDE [bomb](includes/i0.md)]\n\n## Leaf\n"
+    write_tree(tmp_path, files)
+    exact = build_docset(tmp_path, Config()).anchors_of("index.md")
+    monkeypatch.setattr(docset_module, "MAX_EXPANSION", 10)
+    counted = build_docset(tmp_path, Config()).anchors_of("index.md")
+    assert isinstance(counted, docset_module.CountedAnchors) and exact is not None
+    assert set(counted) == set(exact)
+    # home, level-0, 4 x level-1, 16 + 1 x level-2, 64 + 1 x leaf, 4 x section, explicit, top
+    assert len(exact) == 1 + 1 + 4 + 17 + 65 + 4 + 1 + 1
+    assert all(anchor in counted for anchor in exact)
+    for absent in ("leaf-65", "leaf-065", "leaf-0", "leaf-", "level-0-1", "leaf-" + "9" * 5000, "leaf-\u00b2", "x"):
+        assert absent not in counted and absent not in exact
