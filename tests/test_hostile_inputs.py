@@ -342,3 +342,48 @@ def test_counted_anchors_are_the_anchors_the_expansion_gives(tmp_path: Path, mon
     assert all(anchor in counted for anchor in exact)
     for absent in ("leaf-65", "leaf-065", "leaf-0", "leaf-", "level-0-1", "leaf-" + "9" * 5000, "leaf-\u00b2", "x"):
         assert absent not in counted and absent not in exact
+
+
+# ------------------------------------------------------------------ a docfx.json of megabytes
+
+
+def test_docfx_json_of_many_globs_costs_time_linear_in_its_size(tmp_path: Path):
+    pages = {f"articles/folder{n % 20}/page-{n:04d}.md": f"---\ntitle: Page {n}\nms.date: 1/1/2020\n"
+             f"---\n# Page {n}\n\n[home](/index.md)\n" for n in range(400)}
+    count = 60_000  # about 5 MB: every file matched against every glob would take minutes
+    docfx = {"build": {
+        "content": [{"files": ["**/*.md", *(f"articles/folder{n % 20}/page-{n:06d}.md" for n in range(count))],
+                     "exclude": ["**/includes/**", "articles/folder3/**",
+                                 *(f"articles/folder{n % 20}/old-{n:06d}.md" for n in range(count)),
+                                 *(f"articles/gone{n}/**/*.md" for n in range(2_000))]}]
+        + [{"files": [f"extra/page-{n}.md"]} for n in range(5_000)],  # one entry per file
+        "globalMetadata": {"ms.topic": "article"},
+        "fileMetadata": {
+            "ms.custom": {**{f"articles/folder{n % 20}/page-{n:04d}.md": f"custom-{n}" for n in range(count)},
+                          **{f"articles/folder{n}/**": f"folder-{n}" for n in range(20)}},
+            "description": {"articles/**": "d", "articles/folder7/page-0007.md": " ", "articles/folder8/*.md": " "},
+        },
+    }}
+    write_tree(tmp_path, {**pages, "docfx.json": json.dumps(docfx), "index.md": PAGE.replace("[gone](gone.md)", ""),
+                          ".playbooklint.toml": "[rules]\norphan-page = 'off'\n"})
+    assert (tmp_path / "docfx.json").stat().st_size > 4_000_000
+    code, findings, _err, took = check(tmp_path, timeout=120)
+    assert took < 60
+    assert code == 1
+    # fileMetadata applied per file and per folder (later wins): the empty descriptions are reported,
+    # and folder 3 is not built
+    invalid = sorted(d["path"] for d in findings if d["rule"] == "metadata-invalid")
+    assert invalid == ["articles/folder7/page-0007.md"] + sorted(p for p in pages if "folder8/" in p)
+    assert not [d for d in findings if "folder3/" in d["path"]]
+    assert {d["rule"] for d in findings} == {"metadata-invalid"}
+
+
+def test_docfx_json_setting_too_many_metadata_keys_is_a_finding(tmp_path: Path):
+    docfx = {"build": {"globalMetadata": {f"key{n}": n for n in range(600)},
+                       "fileMetadata": {f"other{n}": {"**/*.md": n} for n in range(600)}}}
+    write_tree(tmp_path, {"docfx.json": json.dumps(docfx), "index.md": PAGE})
+    code, findings, _err, _took = check(tmp_path)
+    assert code == 1
+    assert {("docfx.json", "config-file-invalid"), ("index.md", "link-broken")} <= found(findings)
+    message = next(d["message"] for d in findings if d["rule"] == "config-file-invalid")
+    assert "1,200 keys, more than 1,000" in message

@@ -10,12 +10,13 @@ import hashlib
 import json
 import os
 import posixpath
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .discover import is_within
-from .globs import Globs
+from .globs import Globs, bucket, is_literal
 from .model import Problem
 
 REPO_MARKERS = (".git", ".openpublishing.publish.config.json")
@@ -108,11 +109,22 @@ def nested_deeper_than(value: Any, limit: int) -> bool:
     return False
 
 
+MAX_METADATA_KEYS = 1000
+"""Most distinct keys docfx.json's metadata may set (real ones set a few dozen): every page carries
+them all, so a hundred thousand would cost memory and time per page times the number of pages."""
+
+
 def _metadata_too_deep(data: Any) -> str | None:
-    """Why docfx.json's metadata cannot be used: a value nested deeper than MAX_METADATA_DEPTH."""
+    """Why docfx.json's metadata cannot be used: a value nested deeper than MAX_METADATA_DEPTH, or
+    more than MAX_METADATA_KEYS keys."""
     build = data.get("build") if isinstance(data, dict) else None
     if not isinstance(build, dict):
         return None
+    keys = set(build["globalMetadata"]) if isinstance(build.get("globalMetadata"), dict) else set()
+    if isinstance(build.get("fileMetadata"), dict):
+        keys.update(build["fileMetadata"])
+    if len(keys) > MAX_METADATA_KEYS:
+        return f"docfx.json's metadata sets {len(keys):,} keys, more than {MAX_METADATA_KEYS:,}"
     for key in ("globalMetadata", "fileMetadata"):
         value = build.get(key)
         if isinstance(value, (dict, list)) and nested_deeper_than(value, MAX_METADATA_DEPTH):
@@ -174,6 +186,51 @@ class DocfxInfo:
     alerts: tuple[str, ...] = ()
     """Alert types added in ``build.markdownEngineProperties.alerts`` (``> [!TODO]``)."""
     _content_memo: dict[str, bool] = field(default_factory=dict, repr=False)
+    _indexes: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # A docfx.json may hold hundreds of thousands of globs and entries (20 MB): each file is
+    # matched only against those that can match it, found through indexes built once, so the
+    # cost is linear in the size of docfx.json, not in its size times the number of files.
+
+    def _entries_by(self, attribute: str) -> dict[str, list[int]]:
+        """``build.content`` entry positions by their ``src`` or ``dest`` folder."""
+        index = self._indexes.get(attribute)
+        if index is None:
+            index = self._indexes[attribute] = {}
+            for position, entry in enumerate(self.content):
+                index.setdefault(getattr(entry, attribute), []).append(position)
+        return index
+
+    def _entries_for(self, path: str, attribute: str) -> list[ContentEntry]:
+        """The entries whose ``src`` (or ``dest``) is ``path`` or one of its folders, in order."""
+        index = self._entries_by(attribute)
+        positions: list[int] = []
+        folder = path
+        while True:
+            positions += index.get(folder, ())
+            if not folder:
+                break
+            folder = posixpath.dirname(folder)
+        return [self.content[p] for p in sorted(positions)]
+
+    def _metadata_index(self) -> tuple[dict[str, list[int]], dict[tuple[str, str | None], list[tuple[Globs, list[int]]]]]:
+        """``fileMetadata`` positions by literal path, and the other globs (each distinct one once)
+        grouped as ``Globs`` groups them."""
+        found = self._indexes.get("metadata")
+        if found is None:
+            literals: dict[str, list[int]] = {}
+            distinct: dict[str, tuple[Globs, list[int]]] = {}
+            for position, (_key, globs, _value) in enumerate(self.file_metadata):
+                for pattern in globs.patterns:
+                    if is_literal(pattern):
+                        literals.setdefault(pattern, []).append(position)
+                    else:
+                        distinct.setdefault(pattern, (globs, []))[1].append(position)
+            groups: dict[tuple[str, str | None], list[tuple[Globs, list[int]]]] = {}
+            for pattern, entry in distinct.items():
+                groups.setdefault(bucket(pattern), []).append(entry)
+            found = self._indexes["metadata"] = (literals, groups)
+        return found
 
     @property
     def breadcrumb_path(self) -> str | None:
@@ -187,7 +244,7 @@ class DocfxInfo:
             local: str | None = rel
             dest = ""
         else:
-            for entry in self.content:
+            for entry in self._entries_for(rel, "src"):
                 if entry.builds(rel):
                     local, dest = entry.local(rel), entry.dest
                     break
@@ -197,12 +254,17 @@ class DocfxInfo:
         stem = posixpath.splitext(local)[0]
         return f"{dest}/{stem}" if dest else stem
 
-    def sources_of(self, site_path: str) -> list[str]:
+    def sources_of(self, site_path: str, folders: Container[str] | None = None) -> list[str]:
         """Docset-relative source paths (without extension) that could be published at a site
-        path relative to the docset's site root: each entry's ``dest`` mapped back to its ``src``."""
+        path relative to the docset's site root: each entry's ``dest`` mapped back to its ``src``
+        (only the entries whose ``src`` is one of ``folders``, when given: an entry whose folder
+        does not exist publishes nothing, and a docfx.json may name a hundred thousand)."""
         found: list[str] = []
-        entries = self.content or [ContentEntry("", "", Globs(()), Globs(()), Globs(()))]
+        entries = self._entries_for(site_path, "dest") if self.content else \
+            [ContentEntry("", "", Globs(()), Globs(()), Globs(()))]
         for entry in entries:
+            if folders is not None and entry.src and entry.src not in folders:
+                continue
             if not entry.dest:
                 rest: str | None = site_path
             elif site_path == entry.dest or site_path.startswith(entry.dest + "/"):
@@ -211,17 +273,29 @@ class DocfxInfo:
                 rest = None
             if rest is None:
                 continue
-            candidate = f"{entry.src}/{rest}".strip("/") if entry.src else rest
-            if candidate not in found:
-                found.append(candidate)
-        return found
+            found.append(f"{entry.src}/{rest}".strip("/") if entry.src else rest)
+        return list(dict.fromkeys(found))
 
     def metadata_for(self, rel: str) -> dict[str, Any]:
         """Global metadata, then each matching ``fileMetadata`` glob in order (later wins)."""
         merged = dict(self.global_metadata)
-        for key, globs, value in self.file_metadata:
-            if globs.match(rel):
-                merged[key] = value
+        if not self.file_metadata:
+            return merged
+        literals, groups = self._metadata_index()
+        positions = list(literals.get(rel, ()))
+        name = rel.rsplit("/", 1)[-1]
+        folder = rel
+        while True:
+            folder = posixpath.dirname(folder) if folder else ""
+            for group in ((folder, None), (folder, name)):
+                for globs, where in groups.get(group, ()):
+                    if globs.match(rel):
+                        positions += where
+            if not folder:
+                break
+        for position in sorted(set(positions)):
+            key, _globs, value = self.file_metadata[position]
+            merged[key] = value
         return merged
 
     def is_content(self, rel: str) -> bool:
@@ -230,7 +304,7 @@ class DocfxInfo:
             return True
         known = self._content_memo.get(rel)
         if known is None:
-            known = any(entry.builds(rel) for entry in self.content)
+            known = any(entry.builds(rel) for entry in self._entries_for(rel, "src"))
             self._content_memo[rel] = known
         return known
 
@@ -265,28 +339,37 @@ def docfx_info(data: Any) -> DocfxInfo:
         info.global_metadata = global_metadata
     file_metadata = build.get("fileMetadata")
     if isinstance(file_metadata, dict):
+        compiled: dict[str, Globs] = {}  # a glob repeated under many keys is compiled once
         for key, mapping in file_metadata.items():
             if isinstance(mapping, dict):
                 for pattern, value in mapping.items():
-                    info.file_metadata.append((key, Globs([pattern], lenient=True), value))
+                    globs = compiled.get(pattern)
+                    if globs is None:
+                        globs = compiled[pattern] = Globs([pattern], lenient=True)
+                    info.file_metadata.append((key, globs, value))
     properties = build.get("markdownEngineProperties")
     if isinstance(properties, dict):
         alerts = next((v for k, v in properties.items() if isinstance(k, str) and k.lower() == "alerts"), None)
         if isinstance(alerts, dict):
             info.alerts = tuple(str(name) for name in alerts)
     content = build.get("content")
+    # consecutive entries that differ only in their files are one entry (the same files are built,
+    # to the same place): a docfx.json of a hundred thousand one-file entries is matched as one
+    merged: list[tuple[str, str, list[str], list[str], list[str]]] = []
     for entry in content if isinstance(content, list) else []:
         if not isinstance(entry, dict):
             continue
         src, dest = _folder(entry.get("src")), _folder(entry.get("dest"))
         if src is None or dest is None:
             continue  # a src outside the docset (``../x``): its files are not this docset's
-        info.content.append(ContentEntry(
-            src, dest,
-            Globs(_strings(entry.get("files")), lenient=True),
-            Globs(_strings(entry.get("exclude")), lenient=True),
-            Globs(_strings(entry.get("include")), lenient=True),
-        ))
+        files, exclude, include = (_strings(entry.get(k)) for k in ("files", "exclude", "include"))
+        if merged and merged[-1][:2] == (src, dest) and merged[-1][3:] == (exclude, include):
+            merged[-1][2].extend(files)
+        else:
+            merged.append((src, dest, files, exclude, include))
+    for src, dest, files, exclude, include in merged:
+        info.content.append(ContentEntry(src, dest, Globs(files, lenient=True), Globs(exclude, lenient=True),
+                                         Globs(include, lenient=True)))
     return info
 
 

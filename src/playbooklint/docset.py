@@ -403,7 +403,7 @@ class Docset:
     def serves(self, site_path: str) -> bool:
         """True when a file or a redirect of this docset is published at a path relative to its
         site root (case-insensitive, as the site is)."""
-        for source in self.docfx.sources_of(site_path.strip("/")):
+        for source in self.docfx.sources_of(site_path.strip("/"), self._files.dirs):
             for extension in URL_EXTENSIONS:
                 candidate = (source + extension).strip("/").lower()
                 if candidate and (candidate in self._files.lower or candidate in self._redirects_by_lower):
@@ -879,7 +879,8 @@ class Docset:
         return build_lifecycle(self)
 
     def metadata(self, rel: str) -> dict[str, Any]:
-        """Metadata DocFX applies to a page: docfx.json's, then the page's own (page wins)."""
+        """Metadata DocFX applies to a page: docfx.json's, then the page's own (page wins). The
+        dict is the docset's own (computed once per page): read it, never change it."""
         found = self._metadata.get(rel)
         if found is None:
             page = self.pages.get(rel)
@@ -887,7 +888,7 @@ class Docset:
             if page is not None and page.front_matter:
                 found.update(page.front_matter)
             self._metadata[rel] = found
-        return dict(found)
+        return found
 
 
 def _pivot_groups(text: str) -> dict[str, frozenset[str]] | None:

@@ -296,10 +296,11 @@ class PageValidator:
         if not self.simple or not isinstance(instance, dict):
             return list(self.validator.iter_errors(instance))
         errors = list(self._top.iter_errors(instance))
-        for key, value in instance.items():
-            subschema = self._properties.get(key)
-            if subschema is None:
-                continue
+        # only the keys the schema describes (docfx.json may give every page a hundred thousand others)
+        keys = [k for k in instance if k in self._properties] if len(instance) <= len(self._properties) \
+            else [k for k in self._properties if k in instance]
+        for key in keys:
+            value, subschema = instance[key], self._properties[key]
             if value is None or isinstance(value, (str, int, float, bool)):
                 memo_key: tuple[str, Any] | None = (key, (type(value).__name__, value))
             else:
