@@ -295,3 +295,19 @@ def run_key(parts: Iterable[str], contents: Iterable[tuple[str, bytes]]) -> byte
     for rel, key in contents:
         digest.update(rel.encode("utf-8", "surrogatepass") + b"\0" + key + b"\0")
     return digest.digest()
+
+
+def remember(folder: Path, kind: str, source: str, digest: bytes, compute: Callable[[], Any]) -> Any:
+    """What ``compute()`` makes of an input (a settings file) whose content and context have this
+    digest, computed once: kept in a signed file of the cache folder, one per ``kind`` and
+    ``source``, and recomputed when the digest changes. Without a signing key it is just computed."""
+    store = PageCache(folder, folder, kind)
+    name = hashlib.blake2b(f"{__version__}\0{kind}\0{source}".encode("utf-8", "surrogatepass"),
+                           digest_size=8).hexdigest()
+    path = folder / f"{kind}-{name}.bin"
+    found = store._read(path)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == digest:
+        return found[1]
+    value = compute()
+    store._write(path, (digest, value))
+    return value

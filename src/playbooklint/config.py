@@ -254,6 +254,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply to read") from None
+    except ValueError as exc:  # not UTF-8, or an integer of thousands of digits
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
 def _section(path: Path) -> dict[str, Any] | None:

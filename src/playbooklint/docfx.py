@@ -6,17 +6,19 @@ root and its parents up to the repository root (``.openpublishing.redirection*.j
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import posixpath
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .discover import is_within
-from .globs import Globs
+from .globs import Globs, bucket, is_literal
 from .model import Problem
-from .readfile import read_regular_text
+from .readfile import read_regular, read_regular_text
 
 REPO_MARKERS = (".git", ".openpublishing.publish.config.json")
 
@@ -55,6 +57,30 @@ def strip_json_comments(text: str) -> str:
     return "".join(out)
 
 
+MAX_METADATA_DEPTH = 64
+"""Deepest nesting of a docfx.json metadata value accepted: such values travel into every page's
+metadata (and its schema check, cache and reports), where deeper ones could exhaust the stack."""
+
+
+def parse_json(text: str, name: str) -> tuple[Any, str | None]:
+    """A DocFX settings file's text (JSON with comments) parsed; (None, why) when it does not parse,
+    is nested too deeply to read, or holds a number too long to convert."""
+    try:
+        return json.loads(text), None
+    except RecursionError:
+        return None, f"{name} is nested too deeply to read"
+    except ValueError:
+        pass
+    try:
+        return json.loads(strip_json_comments(text)), None
+    except json.JSONDecodeError as exc:
+        return None, f"{name} is not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
+    except RecursionError:
+        return None, f"{name} is nested too deeply to read"
+    except ValueError as exc:  # an integer of thousands of digits
+        return None, f"{name} is not valid JSON ({exc})"
+
+
 def load_json(path: Path) -> tuple[Any, str | None]:
     """A DocFX settings file (JSON with comments). A symbolic link is not followed: it could lead
     out of the repository."""
@@ -64,14 +90,47 @@ def load_json(path: Path) -> tuple[Any, str | None]:
         text = read_regular_text(path, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return None, f"cannot read {path.name}: {getattr(exc, 'strerror', None) or exc}"
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError:
-        pass
-    try:
-        return json.loads(strip_json_comments(text)), None
-    except json.JSONDecodeError as exc:
-        return None, f"{path.name} is not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
+    return parse_json(text, path.name)
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """True when lists and objects in ``value`` nest more than ``limit`` levels (looked at level by
+    level, without recursion)."""
+    level = [value]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        below: list[Any] = []
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item
+            below += [child for child in children if isinstance(child, (dict, list))]
+        level = below
+    return False
+
+
+MAX_METADATA_KEYS = 1000
+"""Most distinct keys docfx.json's metadata may set (real ones set a few dozen): every page carries
+them all, so a hundred thousand would cost memory and time per page times the number of pages."""
+
+
+def _metadata_too_deep(data: Any) -> str | None:
+    """Why docfx.json's metadata cannot be used: a value nested deeper than MAX_METADATA_DEPTH, or
+    more than MAX_METADATA_KEYS keys."""
+    build = data.get("build") if isinstance(data, dict) else None
+    if not isinstance(build, dict):
+        return None
+    keys = set(build["globalMetadata"]) if isinstance(build.get("globalMetadata"), dict) else set()
+    if isinstance(build.get("fileMetadata"), dict):
+        keys.update(build["fileMetadata"])
+    if len(keys) > MAX_METADATA_KEYS:
+        return f"docfx.json's metadata sets {len(keys):,} keys, more than {MAX_METADATA_KEYS:,}"
+    for key in ("globalMetadata", "fileMetadata"):
+        value = build.get(key)
+        if isinstance(value, (dict, list)) and nested_deeper_than(value, MAX_METADATA_DEPTH):
+            return f"docfx.json's {key} is nested more than {MAX_METADATA_DEPTH} levels deep"
+    return None
 
 
 def _folder(value: Any) -> str | None:
@@ -128,6 +187,51 @@ class DocfxInfo:
     alerts: tuple[str, ...] = ()
     """Alert types added in ``build.markdownEngineProperties.alerts`` (``> [!TODO]``)."""
     _content_memo: dict[str, bool] = field(default_factory=dict, repr=False)
+    _indexes: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    # A docfx.json may hold hundreds of thousands of globs and entries (20 MB): each file is
+    # matched only against those that can match it, found through indexes built once, so the
+    # cost is linear in the size of docfx.json, not in its size times the number of files.
+
+    def _entries_by(self, attribute: str) -> dict[str, list[int]]:
+        """``build.content`` entry positions by their ``src`` or ``dest`` folder."""
+        index = self._indexes.get(attribute)
+        if index is None:
+            index = self._indexes[attribute] = {}
+            for position, entry in enumerate(self.content):
+                index.setdefault(getattr(entry, attribute), []).append(position)
+        return index
+
+    def _entries_for(self, path: str, attribute: str) -> list[ContentEntry]:
+        """The entries whose ``src`` (or ``dest``) is ``path`` or one of its folders, in order."""
+        index = self._entries_by(attribute)
+        positions: list[int] = []
+        folder = path
+        while True:
+            positions += index.get(folder, ())
+            if not folder:
+                break
+            folder = posixpath.dirname(folder)
+        return [self.content[p] for p in sorted(positions)]
+
+    def _metadata_index(self) -> tuple[dict[str, list[int]], dict[tuple[str, str | None], list[tuple[Globs, list[int]]]]]:
+        """``fileMetadata`` positions by literal path, and the other globs (each distinct one once)
+        grouped as ``Globs`` groups them."""
+        found = self._indexes.get("metadata")
+        if found is None:
+            literals: dict[str, list[int]] = {}
+            distinct: dict[str, tuple[Globs, list[int]]] = {}
+            for position, (_key, globs, _value) in enumerate(self.file_metadata):
+                for pattern in globs.patterns:
+                    if is_literal(pattern):
+                        literals.setdefault(pattern, []).append(position)
+                    else:
+                        distinct.setdefault(pattern, (globs, []))[1].append(position)
+            groups: dict[tuple[str, str | None], list[tuple[Globs, list[int]]]] = {}
+            for pattern, entry in distinct.items():
+                groups.setdefault(bucket(pattern), []).append(entry)
+            found = self._indexes["metadata"] = (literals, groups)
+        return found
 
     @property
     def breadcrumb_path(self) -> str | None:
@@ -141,7 +245,7 @@ class DocfxInfo:
             local: str | None = rel
             dest = ""
         else:
-            for entry in self.content:
+            for entry in self._entries_for(rel, "src"):
                 if entry.builds(rel):
                     local, dest = entry.local(rel), entry.dest
                     break
@@ -151,12 +255,17 @@ class DocfxInfo:
         stem = posixpath.splitext(local)[0]
         return f"{dest}/{stem}" if dest else stem
 
-    def sources_of(self, site_path: str) -> list[str]:
+    def sources_of(self, site_path: str, folders: Container[str] | None = None) -> list[str]:
         """Docset-relative source paths (without extension) that could be published at a site
-        path relative to the docset's site root: each entry's ``dest`` mapped back to its ``src``."""
+        path relative to the docset's site root: each entry's ``dest`` mapped back to its ``src``
+        (only the entries whose ``src`` is one of ``folders``, when given: an entry whose folder
+        does not exist publishes nothing, and a docfx.json may name a hundred thousand)."""
         found: list[str] = []
-        entries = self.content or [ContentEntry("", "", Globs(()), Globs(()), Globs(()))]
+        entries = self._entries_for(site_path, "dest") if self.content else \
+            [ContentEntry("", "", Globs(()), Globs(()), Globs(()))]
         for entry in entries:
+            if folders is not None and entry.src and entry.src not in folders:
+                continue
             if not entry.dest:
                 rest: str | None = site_path
             elif site_path == entry.dest or site_path.startswith(entry.dest + "/"):
@@ -165,17 +274,29 @@ class DocfxInfo:
                 rest = None
             if rest is None:
                 continue
-            candidate = f"{entry.src}/{rest}".strip("/") if entry.src else rest
-            if candidate not in found:
-                found.append(candidate)
-        return found
+            found.append(f"{entry.src}/{rest}".strip("/") if entry.src else rest)
+        return list(dict.fromkeys(found))
 
     def metadata_for(self, rel: str) -> dict[str, Any]:
         """Global metadata, then each matching ``fileMetadata`` glob in order (later wins)."""
         merged = dict(self.global_metadata)
-        for key, globs, value in self.file_metadata:
-            if globs.match(rel):
-                merged[key] = value
+        if not self.file_metadata:
+            return merged
+        literals, groups = self._metadata_index()
+        positions = list(literals.get(rel, ()))
+        name = rel.rsplit("/", 1)[-1]
+        folder = rel
+        while True:
+            folder = posixpath.dirname(folder) if folder else ""
+            for group in ((folder, None), (folder, name)):
+                for globs, where in groups.get(group, ()):
+                    if globs.match(rel):
+                        positions += where
+            if not folder:
+                break
+        for position in sorted(set(positions)):
+            key, _globs, value = self.file_metadata[position]
+            merged[key] = value
         return merged
 
     def is_content(self, rel: str) -> bool:
@@ -184,7 +305,7 @@ class DocfxInfo:
             return True
         known = self._content_memo.get(rel)
         if known is None:
-            known = any(entry.builds(rel) for entry in self.content)
+            known = any(entry.builds(rel) for entry in self._entries_for(rel, "src"))
             self._content_memo[rel] = known
         return known
 
@@ -201,6 +322,7 @@ def load_docfx(root: Path) -> tuple[DocfxInfo, list[Problem]]:
     if not path.exists() or path.is_dir():  # a FIFO or device in its place is reported, never opened
         return DocfxInfo(), []
     data, error = load_json(path)
+    error = error or _metadata_too_deep(data)
     if error is not None:
         return DocfxInfo(), [Problem(1, 1, f"{error}; its metadata is not applied", path="docfx.json",
                                      rule="config-file-invalid")]
@@ -218,28 +340,37 @@ def docfx_info(data: Any) -> DocfxInfo:
         info.global_metadata = global_metadata
     file_metadata = build.get("fileMetadata")
     if isinstance(file_metadata, dict):
+        compiled: dict[str, Globs] = {}  # a glob repeated under many keys is compiled once
         for key, mapping in file_metadata.items():
             if isinstance(mapping, dict):
                 for pattern, value in mapping.items():
-                    info.file_metadata.append((key, Globs([pattern], lenient=True), value))
+                    globs = compiled.get(pattern)
+                    if globs is None:
+                        globs = compiled[pattern] = Globs([pattern], lenient=True)
+                    info.file_metadata.append((key, globs, value))
     properties = build.get("markdownEngineProperties")
     if isinstance(properties, dict):
         alerts = next((v for k, v in properties.items() if isinstance(k, str) and k.lower() == "alerts"), None)
         if isinstance(alerts, dict):
             info.alerts = tuple(str(name) for name in alerts)
     content = build.get("content")
+    # consecutive entries that differ only in their files are one entry (the same files are built,
+    # to the same place): a docfx.json of a hundred thousand one-file entries is matched as one
+    merged: list[tuple[str, str, list[str], list[str], list[str]]] = []
     for entry in content if isinstance(content, list) else []:
         if not isinstance(entry, dict):
             continue
         src, dest = _folder(entry.get("src")), _folder(entry.get("dest"))
         if src is None or dest is None:
             continue  # a src outside the docset (``../x``): its files are not this docset's
-        info.content.append(ContentEntry(
-            src, dest,
-            Globs(_strings(entry.get("files")), lenient=True),
-            Globs(_strings(entry.get("exclude")), lenient=True),
-            Globs(_strings(entry.get("include")), lenient=True),
-        ))
+        files, exclude, include = (_strings(entry.get(k)) for k in ("files", "exclude", "include"))
+        if merged and merged[-1][:2] == (src, dest) and merged[-1][3:] == (exclude, include):
+            merged[-1][2].extend(files)
+        else:
+            merged.append((src, dest, files, exclude, include))
+    for src, dest, files, exclude, include in merged:
+        info.content.append(ContentEntry(src, dest, Globs(files, lenient=True), Globs(exclude, lenient=True),
+                                         Globs(include, lenient=True)))
     return info
 
 
@@ -263,10 +394,11 @@ def _display(path: Path, root: Path) -> str:
 
 
 def load_redirects(root: Path, configured: tuple[str, ...] = (), repo_root: Path | None = None,
-                   found: tuple[str, ...] = ()) -> tuple[dict[str, str], list[Problem]]:
+                   found: tuple[str, ...] = (), cache: Path | None = None) -> tuple[dict[str, str], list[Problem]]:
     """Root-relative source path -> redirect URL, from the redirection files: those configured,
     else those of the repository (``found``, relative to ``repo_root``), else every one in the
-    root and its parents up to the repository root."""
+    root and its parents up to the repository root. With a ``cache`` folder, each file is parsed
+    once per content: a redirection file of a million entries is not read again on every run."""
     files: list[Path]
     if configured:
         files = [Path(p) for p in configured]
@@ -281,36 +413,97 @@ def load_redirects(root: Path, configured: tuple[str, ...] = (), repo_root: Path
             files.extend(sorted(folder.glob(".openpublishing.redirection*.json")))
     redirects: dict[str, str] = {}
     problems: list[Problem] = []
+    where = (_absolute(root), _absolute(repo_root))
     for path in files:
-        data, error = load_json(path)
+        shown = _display(path, root)
+        found_here, error = _redirect_file(path, (_absolute(path.parent), *where), cache)
         if error is not None:
-            problems.append(Problem(1, 1, f"{error}; its redirections are ignored", path=_display(path, root),
+            problems.append(Problem(1, 1, f"{error}; its redirections are ignored", path=shown,
                                     rule="config-file-invalid"))
             continue
-        entries = data.get("redirections", []) if isinstance(data, dict) else []
-        for entry in entries if isinstance(entries, list) else []:
-            if not isinstance(entry, dict):
-                continue
-            url = entry.get("redirect_url")
-            if "source_path_from_root" in entry:
-                source = repo_root / str(entry["source_path_from_root"]).lstrip("/")
-            elif "source_path" in entry:
-                source = path.parent / str(entry["source_path"]).replace("\\", "/")
-            else:
-                continue
-            rel = posixpath.normpath(_display(source, root))
-            if is_within(rel) and isinstance(url, str):
-                redirects[rel] = url
+        redirects.update(found_here)
     return redirects, problems
+
+
+def _absolute(path: Path) -> str:
+    """An absolute POSIX path, normalised as ``os.path.relpath`` would see it."""
+    return posixpath.normpath(os.path.abspath(path).replace(os.sep, "/"))
+
+
+def _redirect_file(path: Path, where: tuple[str, str, str],
+                   cache: Path | None) -> tuple[dict[str, str], str | None]:
+    """One redirection file's redirects (root-relative source -> URL), or why it cannot be read;
+    ``where``: the absolute folder of the file, root and repository root."""
+    if path.is_symlink():
+        return {}, f"{path.name} is a symbolic link; not read"
+    try:
+        data = read_regular(path)  # a FIFO in its place would block: only regular files are read
+    except OSError as exc:
+        return {}, f"cannot read {path.name}: {getattr(exc, 'strerror', None) or exc}"
+
+    def parse() -> tuple[dict[str, str], str | None]:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            return {}, f"cannot read {path.name}: {exc}"
+        parsed, error = parse_json(text, path.name)
+        if error is not None:
+            return {}, error
+        return _redirections(parsed, *where), None
+
+    if cache is None:
+        return parse()
+    from .cache import remember
+
+    digest = hashlib.blake2b(data, digest_size=24)
+    digest.update("\0".join((path.name, *where)).encode("utf-8", "surrogatepass"))
+    result: tuple[dict[str, str], str | None] = remember(cache, "redirects", str(path), digest.digest(), parse)
+    return result
+
+
+def _redirections(data: Any, folder: str, root: str, repo: str) -> dict[str, str]:
+    """The ``redirections`` of a parsed redirection file, by normalised root-relative source path
+    (``source_path`` is relative to the file's ``folder``, ``source_path_from_root`` to the
+    repository root ``repo``; all three absolute POSIX paths); entries without a string source
+    and URL, or leaving the root, are skipped. String operations only: a million entries take
+    about a second."""
+    entries = data.get("redirections", []) if isinstance(data, dict) else []
+    redirects: dict[str, str] = {}
+    inside = root.rstrip("/") + "/"
+    normpath = posixpath.normpath
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        url = entry.get("redirect_url")
+        if not isinstance(url, str):
+            continue
+        if "source_path_from_root" in entry:
+            source = entry["source_path_from_root"]
+            if not isinstance(source, str):
+                continue
+            full = normpath(f"{repo}/{source.lstrip('/')}")
+        elif "source_path" in entry:
+            source = entry["source_path"]
+            if not isinstance(source, str):
+                continue
+            source = source.replace("\\", "/")
+            full = normpath(source if source.startswith("/") else f"{folder}/{source}")
+        else:
+            continue
+        if full.startswith(inside):
+            redirects[full[len(inside):]] = url
+        elif full == root:
+            redirects["."] = url
+    return redirects
 
 
 def docfx_from_text(text: str | None) -> tuple[DocfxInfo, list[Problem]]:
     """What a docfx.json held in memory says (None: there is none)."""
     if text is None:
         return DocfxInfo(), []
-    try:
-        return docfx_info(json.loads(strip_json_comments(text))), []
-    except json.JSONDecodeError as exc:
-        return DocfxInfo(), [Problem(1, 1, f"docfx.json is not valid JSON ({exc.msg}, line {exc.lineno} column "
-                                     f"{exc.colno}); its metadata is not applied", path="docfx.json",
+    data, error = parse_json(text, "docfx.json")
+    error = error or _metadata_too_deep(data)
+    if error is not None:
+        return DocfxInfo(), [Problem(1, 1, f"{error}; its metadata is not applied", path="docfx.json",
                                      rule="config-file-invalid")]
+    return docfx_info(data), []

@@ -45,6 +45,37 @@ Status = Literal["ok", "missing", "case", "outside", "allowed", "external", "emp
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 MAX_INCLUDE_DEPTH = 16
+MAX_EXPANSION = 10_000
+"""Headings and includes visited to number a page's heading slugs exactly, includes expanded. A
+page that expands to more (includes that each include the next ten times, eight levels deep, make
+a hundred million) gets its anchors from counts of each slug instead (see ``_counted_anchors``)."""
+MAX_COUNTED_ANCHORS = 100_000
+"""At most this many numbered anchors (``x-1``, ``x-2``...) are listed for such a page."""
+
+
+class _TooLarge(Exception):
+    """A page's expansion ran over MAX_EXPANSION."""
+
+
+class CountedAnchors(frozenset[str]):
+    """The anchors of a page too large to expand: a frozenset of the anchors listed (for
+    suggestions), whose ``in`` also knows every numbered copy ``x-N`` the slug counts give."""
+
+    counts: dict[str, int]
+
+    def __new__(cls, listed: set[str], counts: dict[str, int]) -> CountedAnchors:
+        self = super().__new__(cls, listed)
+        self.counts = counts
+        return self
+
+    def __contains__(self, item: object) -> bool:
+        if frozenset.__contains__(self, item):
+            return True
+        if not isinstance(item, str):
+            return False
+        base, dash, number = item.rpartition("-")
+        return (bool(dash) and 0 < len(number) <= 20 and number.isascii() and number.isdigit()
+                and number[0] != "0" and int(number) < self.counts.get(base, 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +149,7 @@ class Docset:
         self._resolved: dict[tuple[str, str, bool], Resolved] = {}
         self._folders: dict[str, str] = {}
         self._anchors: dict[str, frozenset[str] | None] = {}
+        self._expansions: dict[str, tuple[dict[str, int], frozenset[str]]] = {}
         self._links: dict[str, list[tuple[Link, Resolved]]] = {}
         self._built: dict[str, bool] = {}
         self._metadata: dict[str, dict[str, Any]] = {}
@@ -321,7 +353,7 @@ class Docset:
         stem = posixpath.splitext(head)[0]
         if head in self._files.lower or any(f"{stem}{ext}" in self._files.lower for ext in (".md", ".yml")):
             return True
-        return any(source.lower().split("/", 1)[0] in (head, f"{stem}.md") for source in self._redirects)
+        return head in self._redirect_heads or f"{stem}.md" in self._redirect_heads
 
     def _dependent(self, joined: str) -> Resolved | None:
         """A path into a dependent repository (the build checks it out there): stat-checked when
@@ -406,7 +438,7 @@ class Docset:
     def serves(self, site_path: str) -> bool:
         """True when a file or a redirect of this docset is published at a path relative to its
         site root (case-insensitive, as the site is)."""
-        for source in self.docfx.sources_of(site_path.strip("/")):
+        for source in self.docfx.sources_of(site_path.strip("/"), self._files.dirs):
             for extension in URL_EXTENSIONS:
                 candidate = (source + extension).strip("/").lower()
                 if candidate and (candidate in self._files.lower or candidate in self._redirects_by_lower):
@@ -416,6 +448,12 @@ class Docset:
     @cached_property
     def _redirects_by_lower(self) -> dict[str, str]:
         return {source.lower(): source for source in self._redirects}
+
+    @cached_property
+    def _redirect_heads(self) -> frozenset[str]:
+        """The first folder (or file) of every redirect source, lower-case: looked up, not scanned,
+        for each URL (a redirection file may hold a million entries)."""
+        return frozenset(source.lower().split("/", 1)[0] for source in self._redirects)
 
     def other(self, resolved: Resolved) -> Docset:
         """The docset that holds a resolved target (this one, or another of the repository)."""
@@ -675,35 +713,42 @@ class Docset:
         if page is None or page.kind != "markdown" or not page.readable:
             self._anchors[rel] = None
             return None
-        if self._opaque(rel, [rel]):
+        if rel in self._opaque:
             self._anchors[rel] = None  # headings come from a file we cannot read here
             return None
         slugs: list[str] = []
         explicit: set[str] = {"top"}
-        self._collect_anchors(rel, slugs, explicit, [rel])
-        result = frozenset(unique_slugs(slugs)) | explicit
+        try:
+            self._collect_anchors(rel, slugs, explicit, [rel], [MAX_EXPANSION])
+            result = frozenset(unique_slugs(slugs)) | explicit
+        except _TooLarge:
+            result = self._counted_anchors(rel)
         self._anchors[rel] = result
         return result
 
-    def _opaque(self, rel: str, stack: list[str]) -> bool:
-        """True when the page (or an include in it) includes a file provided at build time by
-        another repository: its headings, and so the page's anchors, cannot be known."""
-        page = self.pages.get(rel)
-        if page is None:
-            return False
-        for include in page.includes:
-            resolved = self.resolve_include(rel, include)
-            if resolved.status in ("dependent", "repo", "cross", "allowed") or self.is_external_include(resolved):
-                return True
-        for _include, target in self.include_edges.get(rel, []):
-            if target not in stack and len(stack) <= MAX_INCLUDE_DEPTH:
-                stack.append(target)
-                if self._opaque(target, stack):
-                    return True
-                stack.pop()
-        return False
+    @cached_property
+    def _opaque(self) -> frozenset[str]:
+        """Files that include, directly or through other includes, a file provided at build time by
+        another repository (or another docset): their headings, and so their anchors, cannot be
+        known. Found once for the docset, backwards from those includes: linear in the include
+        graph however often each file is included."""
+        found: set[str] = set()
+        for rel, page in self.pages.items():
+            for include in page.includes if page.kind == "markdown" else ():
+                resolved = self.resolve_include(rel, include)
+                if resolved.status in ("dependent", "repo", "cross", "allowed") or self.is_external_include(resolved):
+                    found.add(rel)
+                    break
+        stack = list(found)
+        while stack:
+            for parent in self.includers.get(stack.pop(), ()):
+                if parent not in found:
+                    found.add(parent)
+                    stack.append(parent)
+        return frozenset(found)
 
-    def _collect_anchors(self, rel: str, slugs: list[str], explicit: set[str], stack: list[str]) -> None:
+    def _collect_anchors(self, rel: str, slugs: list[str], explicit: set[str], stack: list[str],
+                         budget: list[int]) -> None:
         page = self.pages.get(rel)
         if page is None:
             return
@@ -712,15 +757,70 @@ class Docset:
         edges = self.include_edges.get(rel, [])
         events += [(inc.line, inc.column, target) for inc, target in edges]
         events.sort(key=lambda e: (e[0], e[1]))
+        budget[0] -= len(events)
+        if budget[0] < 0:
+            raise _TooLarge
         for _line, _col, item in events:
             if isinstance(item, str):
                 if item in stack or len(stack) > MAX_INCLUDE_DEPTH:
                     continue
                 stack.append(item)
-                self._collect_anchors(item, slugs, explicit, stack)
+                self._collect_anchors(item, slugs, explicit, stack, budget)
                 stack.pop()
             else:
                 slugs.append(item.slug)
+
+    def _counted_anchors(self, rel: str) -> frozenset[str]:
+        """The anchors of a page too large to expand: each heading slug and its numbered copies as
+        its count gives them (``x``, ``x-1``, ``x-2``...; up to MAX_COUNTED_ANCHORS of them listed,
+        all of them known to ``in``), explicit anchors and ``top``. Exact unless a heading's own
+        slug looks like another's numbered copy."""
+        raw, explicit = self._expansion(rel)
+        counts: dict[str, int] = {}
+        for slug, count in raw.items():
+            counts[slug or "section"] = counts.get(slug or "section", 0) + count
+        listed = set(explicit) | {"top"} | set(counts)
+        room = MAX_COUNTED_ANCHORS
+        for slug, count in sorted(counts.items()):
+            extra = min(count - 1, room)
+            listed.update(f"{slug}-{n}" for n in range(1, extra + 1))
+            room -= extra
+            if room <= 0:
+                break
+        return CountedAnchors(listed, counts)
+
+    def _expansion(self, rel: str) -> tuple[dict[str, int], frozenset[str]]:
+        """How many times each heading slug appears on a file with its includes expanded, and its
+        explicit anchors: each file's counts computed once from those of the files it includes
+        (an include that closes a cycle adds nothing), so the cost is linear in the include graph."""
+        memo = self._expansions
+        stack: list[tuple[str, bool]] = [(rel, False)]
+        open_files: set[str] = set()
+        while stack:
+            current, finished = stack.pop()
+            if finished:
+                page = self.pages.get(current)
+                counts: dict[str, int] = {}
+                names: set[str] = set()
+                if page is not None:
+                    for heading in page.headings:
+                        counts[heading.slug] = counts.get(heading.slug, 0) + 1
+                    names.update(anchor.name for anchor in page.anchors)
+                for _include, target in self.include_edges.get(current, []):
+                    if target in memo:
+                        for slug, count in memo[target][0].items():
+                            counts[slug] = counts.get(slug, 0) + count
+                        names |= memo[target][1]
+                memo[current] = (counts, frozenset(names))
+                open_files.discard(current)
+                continue
+            if current in memo or current in open_files:
+                continue
+            open_files.add(current)
+            stack.append((current, True))
+            stack.extend((target, False) for _include, target in self.include_edges.get(current, [])
+                         if target not in memo and target not in open_files)
+        return memo[rel]
 
     # ------------------------------------------------------------------ references
 
@@ -925,7 +1025,8 @@ class Docset:
         return build_lifecycle(self)
 
     def metadata(self, rel: str) -> dict[str, Any]:
-        """Metadata DocFX applies to a page: docfx.json's, then the page's own (page wins)."""
+        """Metadata DocFX applies to a page: docfx.json's, then the page's own (page wins). The
+        dict is the docset's own (computed once per page): read it, never change it."""
         self._note(rel)
         found = self._metadata.get(rel)
         if found is None:
@@ -934,7 +1035,7 @@ class Docset:
             if page is not None and page.front_matter:
                 found.update(page.front_matter)
             self._metadata[rel] = found
-        return dict(found)
+        return found
 
 
 def could_name(paths: Iterable[str]) -> Callable[[str], bool]:

@@ -228,7 +228,7 @@ def load_cache(path: Path, max_age: float, now: float) -> dict[str, ExternalResu
     """Cached answers younger than ``max_age``; anything unreadable is ignored."""
     try:
         data = json.loads(read_regular_text(path))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("urls"), dict):
         return {}

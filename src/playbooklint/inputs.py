@@ -3,6 +3,7 @@ their config), and for each docset its file listing, schema, docfx.json and redi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 from collections.abc import Mapping, Sequence
@@ -175,26 +176,35 @@ class Inputs:
             repr(sorted(selected) if selected is not None else None),
             repr(sorted(index.dirs)), repr(sorted(index.escapes.items())), repr(sorted(index.aliases.items())),
             repr(self.docfx),
-            repr(sorted(self.redirects.items())), repr(self.problems),
+            _digest_of(self.redirects), repr(self.problems),
         ]
 
 
+def _digest_of(redirects: Mapping[str, str]) -> str:
+    """A short stand-in for the redirects in a cache key: a million of them are hashed in about half
+    a second, where their sorted repr took seconds and a hundred megabytes."""
+    text = "\0".join(redirects) + "\1" + "\0".join(redirects.values())
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=24).hexdigest()
+
+
 def load_inputs(root: Path, config: Config, paths: Sequence[Path] | None = None, index: FileIndex | None = None,
-                redirects: tuple[dict[str, str], list[Problem]] | None = None) -> Inputs:
+                redirects: tuple[dict[str, str], list[Problem]] | None = None, cache: Path | None = None) -> Inputs:
     """List the docset's files (``index``, else one scan of the root) and read its own settings
     files; ``redirects`` are the docset's share of the repository's, when given (and no
-    ``redirects`` are configured)."""
+    ``redirects`` are configured). ``cache``: the cache folder, where parsed redirection files
+    are kept."""
     index = index if index is not None else scan(root)
     discovery = discover(root, index, config, list(paths) if paths else None)
     docfx, problems = load_docfx(root)
     if redirects is None or config.redirects:
-        redirects = load_redirects(root, config.redirects)
+        redirects = load_redirects(root, config.redirects, cache=cache)
     return Inputs(discovery, docfx, redirects[0], problems + redirects[1])
 
 
-def repository_redirects(repository: Repository) -> tuple[dict[str, str], list[Problem]]:
-    """Every redirect of the repository, by repository-relative source path, read once."""
-    return load_redirects(repository.root, (), repository.root, redirection_files(repository))
+def repository_redirects(repository: Repository, cache: Path | None = None) -> tuple[dict[str, str], list[Problem]]:
+    """Every redirect of the repository, by repository-relative source path, read once (each file
+    parsed once per content when there is a ``cache`` folder)."""
+    return load_redirects(repository.root, (), repository.root, redirection_files(repository), cache)
 
 
 def docset_redirects(everything: tuple[dict[str, str], list[Problem]], repository: Repository,
@@ -202,7 +212,8 @@ def docset_redirects(everything: tuple[dict[str, str], list[Problem]], repositor
     """A docset's share: the redirects whose source is in its folder (docset-relative); the
     problems of redirection files go to the docset that holds the file, else the first docset."""
     start = prefix + "/" if prefix else ""
-    redirects = {rel[len(start):]: url for rel, url in everything[0].items() if rel.startswith(start)}
+    redirects = everything[0] if not start else \
+        {rel[len(start):]: url for rel, url in everything[0].items() if rel.startswith(start)}
     problems = []
     for problem in everything[1]:
         holder = repository.docset_of(problem.path or "")

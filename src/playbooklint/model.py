@@ -17,7 +17,7 @@ from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 """Version of what a Page holds. Bump it whenever Page or the facts in it change: the page cache
 is keyed by it, so facts cached by an older version are never read back as newer ones."""
 

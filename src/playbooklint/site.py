@@ -183,12 +183,13 @@ class Site:
                     matches.append((len(base), prefix, path[len(base):], owned))
         hits = []
         for _n, prefix, rest, owned in sorted(matches, key=lambda m: -m[0]):
-            candidates: list[str] = []
-            for source in self._describe(prefix)[1].sources_of(rest.strip("/")):
+            candidates: dict[str, None] = {}
+            folders = _Folders(self.index.dirs, prefix)
+            for source in self._describe(prefix)[1].sources_of(rest.strip("/"), folders):
                 for extension in URL_EXTENSIONS:
                     candidate = (source + extension).lstrip("/") if source else extension.lstrip("/")
-                    if candidate and candidate not in candidates:
-                        candidates.append(candidate)
+                    if candidate:
+                        candidates[candidate] = None
             if candidates:
                 hits.append(UrlHit(prefix, tuple(candidates), owned, prefix in self._declared))
         return hits
@@ -205,6 +206,16 @@ class Site:
             path = posixpath.dirname(path)
             return bases[0] + (path + "/" if path else "")
         return bases[0] + path
+
+
+class _Folders:
+    """The folders of one docset (docset-relative), looked up in the repository's listing."""
+
+    def __init__(self, dirs: set[str], prefix: str) -> None:
+        self.dirs, self.start = dirs, prefix + "/" if prefix else ""
+
+    def __contains__(self, folder: object) -> bool:
+        return isinstance(folder, str) and self.start + folder in self.dirs
 
 
 def _site_paths(links: tuple[Link, ...]) -> list[str]:

@@ -109,10 +109,11 @@ class Workspace:
             config = self.configs.get(prefix) or next(iter(self.configs.values()))
             if config.url_bases.get(prefix or "."):
                 config = replace(config, url_base=config.url_bases[prefix or "."])
+            folder = cache_folder(self.repository.root, config, self.options)
             if self._redirects is None:
-                self._redirects = repository_redirects(self.repository)
+                self._redirects = repository_redirects(self.repository, folder)
             inputs = load_inputs(root, config, None, self.site.subindex(prefix),
-                                 docset_redirects(self._redirects, self.repository, prefix))
+                                 docset_redirects(self._redirects, self.repository, prefix), folder)
             cache = _cache(root, self.repository.root, config, self.options)
             warm = cache is not None and not cache.cold
             stats = cache.load_stats() if cache is not None and warm else {}

@@ -4,9 +4,11 @@
   stays the string the schema judges;
 - aliases refused before anything is constructed (an alias bomb costs one event scan);
 - duplicate keys reported at the repeated key;
-- python tags refused (the safe constructor knows no python tags);
-- deep nesting reported: libyaml stops at its nesting limit, pure-Python PyYAML raises
-  ``RecursionError`` (not a ``YAMLError``), both become a problem.
+- python tags refused (the safe constructor knows no python tags), in what is only composed
+  (``toc.yml``) as in what is constructed;
+- deep nesting reported: more than ``MAX_DEPTH`` levels, libyaml's nesting limit, and pure-Python
+  PyYAML's ``RecursionError`` (not a ``YAMLError``) all become a problem, so no data deep enough to
+  break ``pickle``, ``repr`` or ``json`` later on ever leaves this module.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ import yaml
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+MAX_DEPTH = 100
+"""Deepest nesting of collections accepted (a TOC nests two levels per ``items:``)."""
+_SAFE_TAGS = frozenset(tag for tag in yaml.SafeLoader.yaml_constructors if tag) | {
+    "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
+"""Tags the safe constructor builds (plus the merge and value keys it handles itself)."""
 
 
 _RESOLVERS = {
@@ -35,6 +42,9 @@ class PureSafeTextLoader(yaml.SafeLoader):
     """The same in pure Python (PyYAML without libyaml): deep nesting raises RecursionError."""
 
     yaml_implicit_resolvers = _RESOLVERS
+
+
+_TOO_DEEP = f"YAML is nested too deeply to read (more than {MAX_DEPTH} levels)"
 
 
 class YamlProblem(Exception):
@@ -80,11 +90,18 @@ def _scalar_key(node: yaml.Node) -> str:
 
 
 def _check_duplicates(root: yaml.Node) -> None:
-    """Walk the composed tree (iteratively) and refuse a mapping that repeats a key."""
-    stack = [root]
+    """Walk the composed tree (iteratively) and refuse a mapping that repeats a key, a tag the
+    safe constructor does not build (``!!python/object``), or nesting deeper than ``MAX_DEPTH``."""
+    stack = [(root, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
+        if node.tag not in _SAFE_TAGS:
+            mark = node.start_mark
+            raise YamlProblem(f"YAML tag '{node.tag}' is not allowed; use plain values",
+                              mark.line if mark else 0, mark.column if mark else 0)
         if isinstance(node, yaml.MappingNode):
+            if depth > MAX_DEPTH:
+                raise YamlProblem(_TOO_DEEP, node.start_mark.line, node.start_mark.column)
             seen: dict[str, int] = {}
             for key, value in node.value:
                 name = _scalar_key(key)
@@ -96,10 +113,12 @@ def _check_duplicates(root: yaml.Node) -> None:
                         first_line=seen[name],
                     )
                 seen[name] = key.start_mark.line
-                stack.append(value)
-                stack.append(key)
+                stack.append((value, depth + 1))
+                stack.append((key, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            if depth > MAX_DEPTH:
+                raise YamlProblem(_TOO_DEEP, node.start_mark.line, node.start_mark.column)
+            stack.extend((child, depth + 1) for child in node.value)
 
 
 def compose(text: str, loader_class: Any = SafeTextLoader) -> yaml.Node | None:

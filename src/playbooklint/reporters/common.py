@@ -143,9 +143,10 @@ class SourceLines:
     @staticmethod
     def _read(path: Path) -> list[str] | None:
         from ..parse.decode import decode
+        from ..readfile import read_regular
 
         try:
-            data = path.read_bytes()
+            data = read_regular(path)  # a FIFO with a finding must not block the report
         except (OSError, ValueError):
             return None
         text, _problem = decode(data)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from ..clock import today
 from ..model import Page, Problem
@@ -197,9 +198,20 @@ MIN_FUZZY_LENGTH = 6
 too much)."""
 
 
-def known_keys(docset: Docset) -> set[str]:
+_KNOWN: WeakKeyDictionary[Docset, frozenset[str]] = WeakKeyDictionary()
+
+
+def known_keys(docset: Docset) -> frozenset[str]:
     """Keys that are right as written: Learn's common keys, the page schema's ``properties``,
-    keys ``docfx.json`` metadata sets, and retired keys and their replacements."""
+    keys ``docfx.json`` metadata sets, and retired keys and their replacements. Gathered once per
+    docset (a docfx.json may set hundreds of thousands)."""
+    found = _KNOWN.get(docset)
+    if found is None:
+        found = _KNOWN[docset] = frozenset(_known_keys(docset))
+    return found
+
+
+def _known_keys(docset: Docset) -> set[str]:
     known = set(LEARN_KEYS)
     properties = docset.schema.get("properties")
     if isinstance(properties, dict):
@@ -264,7 +276,7 @@ def metadata_key_typo(page: Page, docset: Docset) -> Iterable[Problem]:
     """
     if not _is_checked_page(page, docset) or page.problems or not page.meta_keys:
         return
-    known = frozenset(known_keys(docset))
+    known = known_keys(docset)
     for key in page.meta_keys:
         found = near_misses(key.name, known)
         if found:

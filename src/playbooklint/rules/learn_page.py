@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from ..docset import Docset
 
 MAX_INCLUDE_DEPTH = 16
+MAX_EVENTS = 10_000
+"""Beyond this many events of a page with its includes expanded (includes that each include the
+next ten times, eight levels deep, would make a hundred million), further includes are not
+expanded: they count as includes whose text is not known here, which hides nothing and reports
+nothing wrongly."""
 MAX_SCENARIOS = 64
 """Beyond this many pivot and target choices on one page, only a page without any H1 is reported."""
 
@@ -95,7 +100,10 @@ class _Event(NamedTuple):
 
 
 def _events(docset: Docset, rel: str, via: Include | None, zones: tuple[_Zone, ...],
-            stack: list[str]) -> list[_Event]:
+            stack: list[str], budget: list[int] | None = None) -> list[_Event]:
+    """The page's events in rendering order, includes expanded (at most ``MAX_EVENTS`` in all,
+    counted down in ``budget``)."""
+    budget = [MAX_EVENTS] if budget is None else budget
     page = docset.pages.get(rel)
     if page is None or page.kind != "markdown" or not page.readable or page.conflicts:
         # unreadable, or both sides of a merge conflict in it: what it shows is not known
@@ -120,16 +128,18 @@ def _events(docset: Docset, rel: str, via: Include | None, zones: tuple[_Zone, .
         zone = _zone_at(own_zones, starts, line)
         here = zones + (zone,) if zone is not None else zones
         if kind != "include":
+            budget[0] -= 1
             events.append(_Event(kind, via.line if via else line, via.column if via else col, here, via,
                                  titles.get((line, col), "")))
             continue
         at = via or directive
         assert at is not None
-        if target is None:
+        budget[0] -= 1  # each event and each expansion counts
+        if target is None or budget[0] <= 0:
             events.append(_Event("unknown", at.line, at.column, here, at, ""))
         elif target not in stack and len(stack) <= MAX_INCLUDE_DEPTH:
             stack.append(target)
-            events += _events(docset, target, at, here, stack)
+            events += _events(docset, target, at, here, stack, budget)
             stack.pop()
     return events
 
