@@ -23,10 +23,16 @@ if TYPE_CHECKING:
 
 def display_path(root: Path, rel: str, cwd: Path | None = None) -> str:
     """The path a user can click: relative to the working directory when below it."""
-    return _display_path(root, rel, str(cwd) if cwd else os.getcwd())
+    where = str(cwd) if cwd else os.getcwd()
+    if rel in ("", ".") or ".." in rel.split("/"):
+        return _display_path(root, rel, where)
+    base = _display_path(root, "", where)  # once per root: the file's path follows from its root's
+    if os.path.isabs(base):
+        return str(root / rel)
+    return rel.replace("/", os.sep) if base == "." else os.path.join(base, rel.replace("/", os.sep))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=256)
 def _display_path(root: Path, rel: str, cwd: str) -> str:
     absolute = root / rel if rel not in ("", ".") else root
     try:
