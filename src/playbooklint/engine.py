@@ -100,7 +100,9 @@ def check_docset(target: Target, repository: Workspace, options: RunOptions | No
             return DocsetResult(target.root, target.config, remembered, files, prefix=target.prefix)
     if docset is None:
         docset = repository.docset(target.prefix, target.paths)
-    tracked = cache is not None and options.reuse_results and not target.config.external
+    # named files (a pre-commit run) are checked whole: the page rules run on them only, so reusing
+    # records would save little and keeping them costs more (the last full run's state stays valid)
+    tracked = cache is not None and options.reuse_results and not target.config.external and not target.paths
     global_key = repository.global_key(target, settings, docset) if tracked else b""
     records = _valid_records(target, repository, global_key) if tracked else None
     diagnostics = run_rules(docset, settings, records, prepared.sources.keys)
