@@ -223,9 +223,9 @@ class Docset:
     def _note(self, rel: str, content: bool = True) -> None:
         """Tell the page being checked (incremental runs) that an answer came from this file: from
         what it holds, or only from whether it exists."""
-        recorder = incremental.active()
-        if recorder is not None:
-            (recorder.paths if content else recorder.names).add(self._repo_path(rel).lower())
+        if incremental._active:
+            path = self._repo_path(rel).lower()
+            incremental.note(paths=(path,) if content else (), names=() if content else (path,))
 
     def _note_resolved(self, resolved: Resolved, target: str) -> None:
         """Tell the page being checked where a link led, and whether the answer depends on the
@@ -500,9 +500,7 @@ class Docset:
         """A near match for a missing file, written as a link from ``source``: one edit away in its
         folder, else the same file name elsewhere (only when the name is distinctive: at most three
         files carry it)."""
-        recorder = incremental.active()
-        if recorder is not None:
-            recorder.listing = True
+        incremental.note(listing=True)
         if wanted not in self._suggestions:
             self._suggestions[wanted] = self._suggest(wanted)
         found = self._suggestions[wanted]
@@ -533,9 +531,7 @@ class Docset:
 
     def files_named(self, name: str) -> list[str]:
         """Every file of the docset with this name (any case), root-relative, sorted."""
-        recorder = incremental.active()
-        if recorder is not None:
-            recorder.listing = True
+        incremental.note(listing=True)
         return list(self._files.by_name.get(name.lower(), ()))
 
     @staticmethod
@@ -694,9 +690,8 @@ class Docset:
                     stack.append(parent)
                 else:
                     pages.add(parent)
-        recorder = incremental.active()
-        if recorder is not None:
-            recorder.names.update(self._repo_path(page).lower() for page in pages)
+        if incremental._active:
+            incremental.note(names=[self._repo_path(page).lower() for page in pages])
         return sorted(pages)
 
     # ------------------------------------------------------------------ anchors
@@ -704,9 +699,8 @@ class Docset:
     def anchors_of(self, rel: str) -> frozenset[str] | None:
         """Every anchor a rendered page has: heading slugs (includes expanded, duplicates
         numbered across the whole page), explicit anchors, ``top``. None when unknown."""
-        recorder = incremental.active()
-        if recorder is not None:
-            recorder.paths.update(self.closure(rel))
+        if incremental._active:
+            incremental.note(paths=self.closure(rel))
         if rel in self._anchors:
             return self._anchors[rel]
         page = self.pages.get(rel)
@@ -980,9 +974,7 @@ class Docset:
         else:
             repo_rel = self._repo_path(resolved.path)
         repo_rel = posixpath.normpath(repo_rel)
-        recorder = incremental.active()
-        if recorder is not None:
-            recorder.paths.add(repo_rel.lower())
+        incremental.note(paths=(repo_rel.lower(),))
         if repo_rel not in self._snippet_files:
             text = self._read_text(repo_rel, self._site.repository.root) if self._site is not None else None
             # an empty file says nothing: a placeholder for a file the build fetches, or one being written

@@ -64,6 +64,16 @@ def active() -> Recorder | None:
     return _active[-1] if _active else None
 
 
+def note(paths: Iterable[str] = (), names: Iterable[str] = (), listing: bool = False) -> None:
+    """Tell the page being checked, if any, what an answer came from: files by content (``paths``)
+    or by name (``names``), repository-relative and lower case; or the listing as a whole."""
+    if _active:
+        recorder = _active[-1]
+        recorder.paths.update(paths)
+        recorder.names.update(names)
+        recorder.listing = recorder.listing or listing
+
+
 @contextmanager
 def recording() -> Iterator[Recorder]:
     """Note what the Docset is asked while the block runs."""

@@ -52,7 +52,8 @@ class Plan:
     """Named files outside every docset (a README at the repository root): not checked."""
 
 
-def _relative(path: Path, root: Path) -> str | None:
+def relative_posix(path: Path, root: Path) -> str | None:
+    """``path`` relative to ``root`` as a POSIX path (``""`` for the root itself); None outside it."""
     try:
         rel = path.relative_to(root).as_posix()
     except ValueError:
@@ -71,7 +72,7 @@ def _unlisted_docfx(repository: Repository, resolved: Path) -> str | None:
     does not list: checked as a docset when the user names a path inside it."""
     folder = resolved if resolved.is_dir() else resolved.parent
     for candidate in (folder, *folder.parents):
-        rel = _relative(candidate, repository.root)
+        rel = relative_posix(candidate, repository.root)
         if rel is None:
             return None
         if (candidate / "docfx.json").is_file():
@@ -116,7 +117,7 @@ def group_targets(
         if found.root is not None:
             root = found.root.resolve()
             repository = find_repository(root, walked)
-            rel = _relative(root, repository.root)
+            rel = relative_posix(root, repository.root)
             if rel is None:
                 repository, rel = Repository(root, ("",)), ""
             repository = _with_docset(repositories.get(repository.root, repository), rel)
@@ -126,7 +127,7 @@ def group_targets(
             continue
         repository = find_repository(resolved, walked)
         repository = repositories.get(repository.root, repository)
-        rel = _relative(resolved, repository.root)
+        rel = relative_posix(resolved, repository.root)
         assert rel is not None
         inside = [d for d in repository.docsets if rel == "" or d == rel or d.startswith(rel + "/")]
         owner = repository.docset_of(rel)

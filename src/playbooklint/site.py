@@ -129,6 +129,15 @@ class Site:
         prefix under which most of them resolve to its files). Empty when it cannot be told."""
         return self._bases(prefix)[0]
 
+    def url_state(self, prefix: str) -> tuple[tuple[str, ...], bool]:
+        """A docset's site URLs and whether the docset declares them (breadcrumb or config):
+        computed on first use."""
+        return self._bases(prefix)
+
+    def known_url_states(self) -> dict[str, tuple[tuple[str, ...], bool]]:
+        """The site URLs computed so far."""
+        return dict(self._url_bases)
+
     def _bases(self, prefix: str) -> tuple[tuple[str, ...], bool]:
         if prefix not in self._url_bases:
             with paused():  # the docset's URL is part of every page's key, nobody's own dependency

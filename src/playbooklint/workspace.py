@@ -215,11 +215,11 @@ class Workspace:
 
     def url_bases(self, prefixes: Iterable[str]) -> dict[str, tuple[tuple[str, ...], bool]]:
         """The site URLs of these docsets (computed when not yet known)."""
-        return {prefix: self.site._bases(prefix) for prefix in prefixes}
+        return {prefix: self.site.url_state(prefix) for prefix in prefixes}
 
     def known_url_bases(self) -> dict[str, tuple[tuple[str, ...], bool]]:
         """The site URLs computed so far in this run."""
-        return dict(self.site._url_bases)
+        return self.site.known_url_states()
 
 
 

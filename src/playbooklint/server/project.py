@@ -27,7 +27,7 @@ from ..cache import CACHE_DIR_NAME
 from ..config import CONFIG_NAMES, Config, with_overrides
 from ..discover import is_source
 from ..docset import Docset
-from ..inputs import Target, group_targets
+from ..inputs import Target, group_targets, relative_posix
 from ..model import Diagnostic, Page, Problem
 from ..repository import PUBLISH_CONFIG
 from ..rules.runner import run_rules
@@ -119,14 +119,14 @@ class Project:
         builds it. Raises ConfigError for a configuration that cannot be read."""
         path = Path(os.path.abspath(path))
         for repo in self._repos:
-            rel = _relative(path, repo.root)
+            rel = relative_posix(path, repo.root)
             if rel is None:
                 continue
             prefix = repo.workspace.repository.docset_of(rel)
             target = repo.targets.get(prefix) if prefix is not None else None
             if target is not None:
                 self._refresh(repo)
-                return Located(repo, target, _relative(path, target.root) or "")
+                return Located(repo, target, relative_posix(path, target.root) or "")
         if path in self._outside or not path.is_file():
             return None  # a new file is checked once it is saved
         plan = group_targets([path])
@@ -136,7 +136,7 @@ class Project:
         target = plan.targets[0]
         target = replace(target, config=with_overrides(target.config, external=False), paths=None)
         repo = self._repo_for(target)
-        rel = _relative(path, target.root)
+        rel = relative_posix(path, target.root)
         if rel is None or rel == "":
             return None
         self._refresh(repo)
@@ -218,7 +218,7 @@ class Project:
         config = base.config
         root = located.repo.root
         for path, text in texts.items():
-            rel = _relative(Path(os.path.abspath(path)), located.target.root)
+            rel = relative_posix(Path(os.path.abspath(path)), located.target.root)
             if rel is None or not rel or not is_source(rel):
                 continue
             repo_rel = posixpath.join(located.prefix, rel) if located.prefix else rel
@@ -277,7 +277,7 @@ class Project:
                 self.reload()
                 return True
             for repo in self._repos:
-                rel = _relative(path, repo.root)
+                rel = relative_posix(path, repo.root)
                 if rel is None or not rel:
                     continue
                 if rel in repo.workspace.repository.redirection_files:
@@ -320,18 +320,10 @@ class Project:
         return [repo.root for repo in self._repos]
 
 
-def _relative(path: Path, root: Path) -> str | None:
-    try:
-        rel = path.relative_to(root).as_posix()
-    except ValueError:
-        return None
-    return "" if rel == "." else rel
-
-
 def _ignored(rel: str, repo: _Repo) -> bool:
     """Files no check reads: in hidden folders (``.git``) or the cache folder."""
     parts = rel.split("/")
     if any(part.startswith(".") for part in parts) or CACHE_DIR_NAME in parts:
         return True
     cache_dir = repo.workspace.options.cache_dir
-    return cache_dir is not None and _relative(repo.root / rel, cache_dir) is not None
+    return cache_dir is not None and relative_posix(repo.root / rel, cache_dir) is not None
